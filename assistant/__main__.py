@@ -1,0 +1,143 @@
+"""Command line: ``python -m assistant search|ask``.
+
+``search QUERY [--k N] [--index DIR] [--json]`` prints the best passages;
+``search --batch FILE --json`` prints one JSON array per line of FILE (model loaded once);
+``ask QUESTION [--json]`` prints a cited extractive answer, or an abstention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from indexer.index import IndexNotFound
+from indexer.settings import Settings
+from indexer.store import SearchFilters
+
+
+def _filters(args: argparse.Namespace) -> SearchFilters:
+    return SearchFilters(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        types=tuple(args.type or ()),
+        doc_ids=tuple(args.doc or ()),
+    )
+
+
+def _retriever(args: argparse.Namespace):
+    from assistant.retrieval import Retriever
+
+    return Retriever(Settings.from_env(index_dir=args.index))
+
+
+def _print_timings(retriever, started: float) -> None:
+    parts = [f"{name} {seconds * 1000:.0f} ms" for name, seconds in retriever.timings.items()]
+    print(f"timings: {', '.join(parts)}; total {(time.perf_counter() - started) * 1000:.0f} ms", file=sys.stderr)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    retriever = _retriever(args)
+    if args.batch:
+        queries = [line.strip() for line in Path(args.batch).read_text(encoding="utf-8").splitlines()]
+        results = retriever.search_many([q for q in queries if q], k=args.k, filters=_filters(args), mode=args.mode)
+        answers = iter(results)
+        for query in queries:
+            hits = next(answers) if query else []
+            if args.json:
+                print(json.dumps([h.to_json() for h in hits], ensure_ascii=False))
+            else:
+                print(f"# {query}")
+                _print_hits(hits)
+    else:
+        if not args.query:
+            print("error: give a QUERY or --batch FILE", file=sys.stderr)
+            return 2
+        retriever.warm_up() if args.verbose else None
+        t0 = time.perf_counter()
+        hits = retriever.search(args.query, k=args.k, filters=_filters(args), mode=args.mode)
+        retriever.timings["search_total"] = time.perf_counter() - t0
+        if args.json:
+            print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
+        else:
+            _print_hits(hits)
+    if args.verbose:
+        _print_timings(retriever, started)
+    return 0
+
+
+def _print_hits(hits) -> None:
+    for hit in hits:
+        where = f", str. {hit.page}" if hit.page else ""
+        print(f"{hit.rank}. [{hit.score:.4f}] {hit.title} ({hit.date or '—'}{where}) — {hit.source}")
+        text = " ".join(hit.text.split())
+        print(f"   {text[:300]}{'…' if len(text) > 300 else ''}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.answering import Answerer
+
+    started = time.perf_counter()
+    retriever = _retriever(args)
+    if args.verbose:
+        retriever.warm_up()
+    t0 = time.perf_counter()
+    answer = Answerer(retriever).ask(args.question, filters=_filters(args), lang=args.lang)
+    retriever.timings["answer_total"] = time.perf_counter() - t0
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.answer)
+        if answer.citations:
+            print()
+            for c in answer.citations:
+                where = f", str. {c.page}" if c.page else ""
+                print(f"[{c.n}] {c.title} ({c.date or '—'}{where}) — {c.source}")
+                print(f"    „{c.quote}”")
+    if args.verbose:
+        _print_timings(retriever, started)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Search and ask the city documents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, default=None, help="index folder (default: .index)")
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--verbose", "-v", action="store_true", help="print timings")
+        p.add_argument("--date-from", help="only documents dated on or after (YYYY[-MM[-DD]])")
+        p.add_argument("--date-to", help="only documents dated on or before (YYYY[-MM[-DD]])")
+        p.add_argument("--type", action="append", help="only this document type (repeatable)")
+        p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+
+    p_search = sub.add_parser("search", help="find passages")
+    p_search.add_argument("query", nargs="?")
+    p_search.add_argument("--k", type=int, default=10)
+    p_search.add_argument("--batch", help="file with one query per line")
+    p_search.add_argument("--mode", choices=("hybrid", "dense", "sparse"), default="hybrid")
+    common(p_search)
+    p_search.set_defaults(func=cmd_search)
+
+    p_ask = sub.add_parser("ask", help="answer a question with citations")
+    p_ask.add_argument("question")
+    p_ask.add_argument("--lang", choices=("pl", "en"), default="pl", help="language of messages")
+    common(p_ask)
+    p_ask.set_defaults(func=cmd_ask)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except IndexNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

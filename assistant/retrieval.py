@@ -1,0 +1,146 @@
+"""Hybrid retrieval: the query embedded and analysed, dense and lexical candidates fused by RRF."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+from indexer.analyzer import Bm25Weights
+from indexer.index import open_store, read_manifest
+from indexer.settings import Settings
+from indexer.store import SearchFilters, SearchMode, SearchRequest, Store, StoredHit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Hit:
+    """One retrieved passage with everything needed to cite it."""
+
+    rank: int
+    score: float
+    text: str
+    source: str
+    title: str
+    date: str | None
+    type: str
+    page: int | None
+    doc_id: str = ""
+    heading_path: list[str] = field(default_factory=list)
+    chunk_no: int = 0
+    id: str = ""
+    payload: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON form of the command-line contract."""
+        data = asdict(self)
+        data.pop("payload")
+        data.pop("id")
+        return data
+
+    @classmethod
+    def from_stored(cls, rank: int, hit: StoredHit) -> "Hit":
+        p = hit.payload
+        return cls(
+            rank=rank,
+            score=round(hit.score, 6),
+            text=p.get("text", ""),
+            source=p.get("source", ""),
+            title=p.get("title", ""),
+            date=p.get("date"),
+            type=p.get("type", "document"),
+            page=p.get("page"),
+            doc_id=p.get("doc_id", ""),
+            heading_path=list(p.get("heading_path") or []),
+            chunk_no=int(p.get("chunk_no", 0)),
+            id=hit.id,
+            payload=p,
+        )
+
+
+class Retriever:
+    """Opens the store and the embedding model once; answers many searches."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self._store = store
+        self._embedder = None
+        self._lock = threading.Lock()
+        self.timings: dict[str, float] = {}
+        self._bm25 = Bm25Weights()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from indexer.embeddings import load_embedder
+
+            t0 = time.perf_counter()
+            self._embedder = load_embedder(self.settings)
+            self.timings["model_load"] = time.perf_counter() - t0
+        return self._embedder
+
+    def warm_up(self) -> None:
+        """Load the model and open the store now rather than on the first question."""
+        self.embedder.encode_queries(["rozgrzewka"])
+        _ = self.store
+
+    def embed_queries(self, queries: Sequence[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.embedder.encode_queries(list(queries))]
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        """The ``k`` best passages for ``query``."""
+        return self.search_many([query], k=k, filters=filters, mode=mode)[0]
+
+    def search_many(
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[list[Hit]]:
+        """Search several queries, embedding them in one batch."""
+        if not queries:
+            return []
+        t0 = time.perf_counter()
+        dense = self.embed_queries(queries) if mode != "sparse" else [[0.0]] * len(queries)
+        t1 = time.perf_counter()
+        requests = [
+            SearchRequest(
+                dense=vector,
+                sparse=self._bm25.query(query),
+                limit=k,
+                mode=mode,
+                filters=filters or SearchFilters(),
+                prefetch_limit=max(50, 5 * k),
+            )
+            for query, vector in zip(queries, dense)
+        ]
+        with self._lock:  # the embedded engine is used from one thread at a time
+            results = self.store.search_batch(requests)
+        t2 = time.perf_counter()
+        self.timings.update(embed=t1 - t0, query=t2 - t1)
+        return [[Hit.from_stored(i, hit) for i, hit in enumerate(hits, start=1)] for hits in results]
+
+    def index_info(self) -> dict[str, Any]:
+        manifest = read_manifest(self.settings.index_dir)
+        return {} if manifest is None else {"version": manifest.version, "documents": manifest.documents}
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

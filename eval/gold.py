@@ -1,0 +1,69 @@
+"""The gold questions and how a passage is judged against them."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.analyzer import fold
+
+QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation question with its gold documents and key phrases."""
+
+    id: str
+    question: str
+    kind: str
+    lang: str
+    answerable: bool
+    gold_docs: tuple[str, ...] = ()
+    key_phrases: tuple[str, ...] = ()
+    key_facts: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> list[Question]:
+    """All questions in ``path`` (JSON Lines)."""
+    questions = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        questions.append(
+            Question(
+                id=raw["id"],
+                question=raw["question"],
+                kind=raw["kind"],
+                lang=raw.get("lang", "pl"),
+                answerable=bool(raw.get("answerable", True)),
+                gold_docs=tuple(raw.get("gold_docs", ())),
+                key_phrases=tuple(raw.get("key_phrases", ())),
+                key_facts=tuple(raw.get("key_facts", ())),
+                extra={k: v for k, v in raw.items() if k not in Question.__dataclass_fields__},
+            )
+        )
+    return questions
+
+
+def folded(text: str) -> str:
+    """Lower case, no diacritics, single spaces: how phrases and passages are compared."""
+    return re.sub(r"\s+", " ", fold(text)).strip()
+
+
+def doc_matches(source: str, question: Question) -> bool:
+    """True when ``source`` (a path or document id) is one of the question's gold documents."""
+    name = Path(source).name
+    return name in question.gold_docs
+
+
+def passage_matches(text: str, source: str, question: Question) -> bool:
+    """A correct passage: from a gold document and containing one of the key phrases."""
+    if not doc_matches(source, question):
+        return False
+    haystack = folded(text)
+    return any(folded(phrase) in haystack for phrase in question.key_phrases)

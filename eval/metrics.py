@@ -1,0 +1,108 @@
+"""Retrieval metrics over the gold questions, and the abstention calibration."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from eval.gold import Question, doc_matches, passage_matches
+
+MODES_LABEL = {"hybrid": "hybrid (RRF)", "dense": "dense only", "sparse": "lexical only"}
+
+
+def first_relevant_rank(hits: list[Any], question: Question, level: str = "passage") -> int | None:
+    """1-based rank of the first correct hit, or ``None``."""
+    for hit in hits:
+        ok = (
+            passage_matches(hit.text, hit.source, question)
+            if level == "passage"
+            else doc_matches(hit.source, question)
+        )
+        if ok:
+            return hit.rank
+    return None
+
+
+def summarize(ranks: list[int | None], k: int) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "hit@1": sum(r is not None and r <= 1 for r in ranks) / n,
+        "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
+        f"hit@{k}": sum(r is not None and r <= k for r in ranks) / n,
+        f"mrr@{k}": sum(1.0 / r for r in ranks if r is not None and r <= k) / n,
+        "n": len(ranks),
+    }
+
+
+def run_retrieval(retriever: Any, questions: list[Question], mode: str, k: int = 10) -> dict[str, Any]:
+    """Search every answerable question in ``mode`` and score passage- and document-level ranks."""
+    answerable = [q for q in questions if q.answerable]
+    results = retriever.search_many([q.question for q in answerable], k=k, mode=mode)
+    out: dict[str, Any] = {}
+    for level in ("passage", "document"):
+        ranks = [first_relevant_rank(hits, q, level) for q, hits in zip(answerable, results)]
+        by_kind: dict[str, list[int | None]] = defaultdict(list)
+        for q, r in zip(answerable, ranks):
+            by_kind[q.kind].append(r)
+        out[level] = {"overall": summarize(ranks, k), "by_kind": {kd: summarize(v, k) for kd, v in sorted(by_kind.items())}}
+        if level == "passage":
+            out["misses"] = [q.id for q, r in zip(answerable, ranks) if r is None or r > 5]
+    return out
+
+
+def retrieval_table(results: dict[str, Any], k: int = 10) -> str:
+    """A Markdown table: one row per system, passage-level and document-level figures."""
+    lines = [
+        f"| system | hit@1 | hit@5 | MRR@{k} | doc hit@1 | doc MRR@{k} | n |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for mode, res in results.items():
+        p, d = res["passage"]["overall"], res["document"]["overall"]
+        lines.append(
+            f"| {MODES_LABEL.get(mode, mode)} | {p['hit@1']:.3f} | {p['hit@5']:.3f} | {p[f'mrr@{k}']:.3f} "
+            f"| {d['hit@1']:.3f} | {d[f'mrr@{k}']:.3f} | {p['n']} |"
+        )
+    kinds = sorted(next(iter(results.values()))["passage"]["by_kind"])
+    lines += ["", f"Passage MRR@{k} by question kind:", "", "| kind | " + " | ".join(MODES_LABEL.get(m, m) for m in results) + " | n |", "|---|" + "---|" * (len(results) + 1)]
+    for kind in kinds:
+        row = [f"{results[m]['passage']['by_kind'][kind][f'mrr@{k}']:.3f}" for m in results]
+        n = next(iter(results.values()))["passage"]["by_kind"][kind]["n"]
+        lines.append(f"| {kind} | " + " | ".join(row) + f" | {n} |")
+    return "\n".join(lines)
+
+
+def calibrate_abstention(answerer: Any, questions: list[Question]) -> dict[str, Any]:
+    """Choose the evidence threshold that best separates answerable from unanswerable questions.
+
+    The threshold maximises balanced accuracy (mean of abstention recall on unanswerable
+    questions and answer rate on answerable ones), preferring the lower threshold on ties so
+    that answerable questions are not refused.
+    """
+    answerer.calibration = {**answerer.calibration, "min_evidence": -1.0}
+    scores: list[tuple[float, bool]] = []
+    for q in questions:
+        ans = answerer.ask(q.question)
+        scores.append((ans.evidence, q.answerable))
+    candidates = sorted({s for s, _ in scores})
+    best = (-1.0, 0.0)
+    n_pos = sum(a for _, a in scores) or 1
+    n_neg = sum(not a for _, a in scores) or 1
+    for i, t in enumerate(candidates):
+        # threshold halfway between neighbours: abstain when evidence < t
+        thr = (t + candidates[i - 1]) / 2 if i else t - 1e-6
+        abstain_unans = sum(not a and s < thr for s, a in scores) / n_neg
+        answer_ans = sum(a and s >= thr for s, a in scores) / n_pos
+        balanced = (abstain_unans + answer_ans) / 2
+        if balanced > best[0] + 1e-9:
+            best = (balanced, thr)
+    thr = best[1]
+    report = {
+        "threshold": round(thr, 4),
+        "balanced_accuracy": round(best[0], 4),
+        "abstention_recall_unanswerable": round(sum(not a and s < thr for s, a in scores) / n_neg, 4),
+        "false_abstention_answerable": round(sum(a and s < thr for s, a in scores) / n_pos, 4),
+        "n_answerable": n_pos,
+        "n_unanswerable": n_neg,
+    }
+    calibration = {**answerer.calibration, "min_evidence": round(thr, 4)}
+    return {"calibration": calibration, "report": report}

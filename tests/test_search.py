@@ -1,0 +1,69 @@
+"""Search and the command-line contract on the shipped corpus, with the real model and engine."""
+
+import json
+
+import pytest
+
+from eval.gold import folded
+
+LOCAL_POLICY = "Które postulaty dotyczyły polityki lokalowej?"
+
+
+def _texts(hits):
+    return [folded(h.text) for h in hits]
+
+
+def test_premises_policy_question_finds_the_forum_response(retriever):
+    hits = retriever.search(LOCAL_POLICY, k=5)
+    assert any("krakowskie forum lokalowe" in t for t in _texts(hits))
+
+
+@pytest.mark.parametrize(
+    "query, phrase",
+    [
+        ("polityka lokalowa", "polityki lokalowej"),
+        ("dzialalnosc na rzecz osob niepelnosprawnych", "osob niepelnosprawnych"),
+        ("ile mieszkan komunalnych jest w krakowie", "liczba mieszkan komunalnych"),
+        ("How many municipal flats does Kraków have?", "liczba mieszkan komunalnych"),
+        ("Які організації брали участь у зустрічі 24 червня 2025 року?", "fundacja"),
+    ],
+)
+def test_queries_in_several_forms_find_the_passage(retriever, query, phrase):
+    hits = retriever.search(query, k=5)
+    assert any(phrase in t for t in _texts(hits)), [h.text[:80] for h in hits]
+
+
+def test_search_cli_json_contract(settings, corpus_index, capsys):
+    from assistant.__main__ import main
+
+    assert main(["search", LOCAL_POLICY, "--k", "3", "--index", str(settings.index_dir), "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert len(hits) == 3
+    assert [h["rank"] for h in hits] == [1, 2, 3]
+    for hit in hits:
+        assert set(hit) >= {"rank", "score", "text", "source", "title", "date", "type", "page"}
+        assert hit["source"].startswith("corpus/") or hit["source"].endswith((".txt", ".md"))
+
+
+def test_search_batch_prints_one_json_line_per_query(settings, corpus_index, tmp_path, capsys):
+    from assistant.__main__ import main
+
+    queries = ["polityka lokalowa", "Ambasada Wielokulturowości", "profilaktyka uzależnień przedszkolaki"]
+    batch = tmp_path / "queries.txt"
+    batch.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    assert main(["search", "--batch", str(batch), "--k", "4", "--index", str(settings.index_dir), "--json"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(queries)
+    results = [json.loads(line) for line in lines]
+    assert all(len(r) == 4 for r in results)
+    assert "wielokulturowosci" in folded(results[1][0]["text"] + results[1][1]["text"])
+
+
+def test_hybrid_beats_dense_and_lexical_on_the_gold_questions(retriever):
+    from eval.gold import load_questions
+    from eval.metrics import run_retrieval
+
+    questions = load_questions()
+    mrr = {mode: run_retrieval(retriever, questions, mode)["passage"]["overall"]["mrr@10"] for mode in ("hybrid", "dense", "sparse")}
+    print("passage MRR@10:", mrr)
+    assert mrr["hybrid"] > mrr["dense"] and mrr["hybrid"] > mrr["sparse"]
