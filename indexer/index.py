@@ -19,11 +19,14 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from indexer.settings import Settings
 from indexer.store import ClientStore, EdgeStore, Store
@@ -32,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 MANIFEST = "index.json"
 SHARD = "shard"
+VOCAB = "vocab.npy"
 
 
 class IndexNotFound(FileNotFoundError):
@@ -83,6 +87,22 @@ def read_manifest(index_dir: Path) -> IndexManifest | None:
     """The live version's manifest, or ``None`` when there is no index."""
     folder = current_version_dir(index_dir)
     return IndexManifest.read(folder / MANIFEST) if folder else None
+
+
+def read_vocabulary(index_dir: Path) -> "np.ndarray | None":
+    """Sorted term ids present in the live version (to judge how much of a query it knows)."""
+    import numpy as np
+
+    folder = current_version_dir(index_dir)
+    if folder is None or not (folder / VOCAB).is_file():
+        return None
+    return np.load(folder / VOCAB)
+
+
+def write_vocabulary(version_dir: Path, term_ids: "Iterable[int]") -> None:
+    import numpy as np
+
+    np.save(version_dir / VOCAB, np.unique(np.fromiter(term_ids, dtype=np.uint32)))
 
 
 def new_version_dir(index_dir: Path) -> Path:

@@ -102,6 +102,7 @@ class SearchRequest:
     mode: SearchMode = "hybrid"
     filters: SearchFilters = field(default_factory=SearchFilters)
     prefetch_limit: int = 50
+    lexical_weight: float = 1.0  # weight of the sparse list in the fusion (dense has 1.0)
 
 
 class Store(Protocol):
@@ -240,7 +241,7 @@ class EdgeStore:
         return qe.QueryRequest(
             limit=request.limit,
             prefetches=prefetches,
-            query=qe.Fusion.Rrf(k=RRF_K),
+            query=qe.Fusion.Rrf(k=RRF_K, weights=[1.0, request.lexical_weight]),
             filter=flt,
             with_payload=True,
         )
@@ -416,7 +417,7 @@ class ClientStore:
                 m.Prefetch(query=dense, using=DENSE, limit=request.prefetch_limit, filter=flt),
                 m.Prefetch(query=sparse, using=SPARSE, limit=request.prefetch_limit, filter=flt),
             ],
-            query=m.RrfQuery(rrf=m.Rrf(k=RRF_K)),
+            query=m.RrfQuery(rrf=m.Rrf(k=RRF_K, weights=[1.0, request.lexical_weight])),
             query_filter=flt,
             limit=request.limit,
         )
