@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import analyzer, chunking, cleaning
+from indexer import analyzer, passages as prep
 from indexer.analyzer import Bm25Weights
 from indexer.index import (
     SHARD,
@@ -29,55 +29,16 @@ from indexer.index import (
     read_manifest,
     write_vocabulary,
 )
-from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, Page, RawDocument, load
-from indexer.metadata import MANIFEST_NAME, ManifestEntry, find_date, guess_type, read_manifest as read_corpus_manifest, title_from_filename
+from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, load
+from indexer.metadata import MANIFEST_NAME, ManifestEntry, read_manifest as read_corpus_manifest
+from indexer.passages import Passage
 from indexer.settings import Settings
-from indexer.store import EdgeStore, StoredPoint, point_id
+from indexer.store import EdgeStore, StoredPoint
 
 logger = logging.getLogger(__name__)
 
-CHUNKING_VERSION = "structure-1"
-CLEANING_VERSION = "normalize-1"
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class Passage:
-    """A chunk with its document's metadata, ready to embed and store."""
-
-    doc_id: str
-    chunk_no: int
-    content_hash: str
-    text: str
-    page: int | None
-    heading_path: tuple[str, ...]
-    meta: dict[str, Any]
-
-    def embedding_text(self) -> str:
-        """The passage with a short context line, so that it is embedded as part of its document."""
-        context = [self.meta["title"]]
-        if self.meta.get("date"):
-            context.append(self.meta["date"])
-        if self.heading_path:
-            context.append(" > ".join(h[:120] for h in self.heading_path))
-        return " | ".join(context) + "\n" + self.text
-
-    def lexical_text(self) -> str:
-        """What the sparse vector is made of: the passage and its nearest heading."""
-        return (self.heading_path[-1] + "\n" if self.heading_path else "") + self.text
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            **self.meta,
-            "doc_id": self.doc_id,
-            "chunk_no": self.chunk_no,
-            "content_hash": self.content_hash,
-            "kind": "passage",
-            "page": self.page,
-            "heading_path": list(self.heading_path),
-            "text": self.text,
-        }
 
 
 @dataclass
@@ -105,9 +66,7 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
         "query_prompt": settings.query_prompt,
         "passage_prompt": settings.passage_prompt,
         "analyzer": analyzer.ANALYZER_VERSION,
-        "chunking": CHUNKING_VERSION,
-        "cleaning": CLEANING_VERSION,
-        "chunk_chars": [chunking.TARGET_CHARS, chunking.MAX_CHARS],
+        "documents": prep.PIPELINE_VERSION,
     }
 
 
@@ -163,39 +122,6 @@ def doc_id_for(path: Path, roots: Sequence[Path]) -> str:
     return path.name
 
 
-def _source(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
-def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
-    """Title, date and type of a document: the corpus manifest first, then the file and its text."""
-    text_head = raw.text[:3000]
-    meta = {
-        "title": (entry.title if entry and entry.title else None)
-        or raw.embedded_title
-        or title_from_filename(raw.path),
-        "date": (entry.date if entry and entry.date else None) or find_date(text_head),
-        "type": (entry.type if entry and entry.type else None) or guess_type(raw.path.name, text_head),
-        "source": _source(raw.path),
-        "file_name": raw.path.name,
-    }
-    if entry and entry.original_name:
-        meta["original_name"] = entry.original_name
-    return meta
-
-
-def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any]) -> list[Passage]:
-    """Clean and chunk one loaded document into passages."""
-    pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
-    return [
-        Passage(doc_id, n, raw.content_hash, chunk.text, chunk.page, chunk.heading_path, meta)
-        for n, chunk in enumerate(chunking.chunk_pages(pages))
-    ]
-
-
 def build(
     paths: Sequence[Path],
     settings: Settings,
@@ -224,8 +150,8 @@ def build(
                 report.errors.append((str(path), str(exc)))
                 continue
             doc_id = doc_id_for(path, paths)
-            meta = describe(raw, manifests[folder].get(path.name))
-            doc_passages = passages_of(raw, doc_id, meta)
+            meta = prep.describe(raw, manifests[folder].get(path.name))
+            doc_passages = prep.passages_of(raw, doc_id, meta)
             if not doc_passages:
                 report.errors.append((str(path), "no text left after cleaning"))
                 continue
@@ -251,7 +177,7 @@ def build(
         timings["model_load"] = time.perf_counter() - t0
 
         reusable = _reusable_vectors(settings, fp, bm25, embedder.dim)
-        todo = [i for i, p in enumerate(passages) if point_id(p.content_hash, p.chunk_no) not in reusable]
+        todo = [i for i, p in enumerate(passages) if p.point_id not in reusable]
         t0 = time.perf_counter()
         vectors: dict[int, Any] = {}
         batch = max(settings.embedding_batch_size, 1) * 4
@@ -271,7 +197,7 @@ def build(
         try:
             points = []
             for i, passage in enumerate(passages):
-                pid = point_id(passage.content_hash, passage.chunk_no)
+                pid = passage.point_id
                 dense = vectors[i] if i in vectors else reusable[pid]
                 points.append(StoredPoint(pid, dense, bm25.document(lexical[i]), passage.payload()))
             for start in range(0, len(points), 256):
