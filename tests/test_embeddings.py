@@ -170,8 +170,10 @@ def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def e5_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("model-cache")
+def e5_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("model-cache")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)  # ~0.5 GB of weights; pytest keeps old tmp dirs
 
 
 @pytest.fixture(scope="session")
