@@ -34,6 +34,7 @@ class Hit:
     doc_id: str = ""
     heading_path: list[str] = field(default_factory=list)
     chunk_no: int = 0
+    original_name: str | None = None  # the file's name in the source archive, when recorded
     id: str = ""
     payload: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -59,6 +60,7 @@ class Hit:
             doc_id=p.get("doc_id", ""),
             heading_path=list(p.get("heading_path") or []),
             chunk_no=int(p.get("chunk_no", 0)),
+            original_name=p.get("original_name"),
             id=hit.id,
             payload=p,
         )
