@@ -1,13 +1,15 @@
 """Command line: ``python -m indexer build [PATH ...] [--index DIR]`` and ``python -m indexer status``.
 
 Exit codes: 0 all documents indexed; 3 indexed with some files skipped (each named on stderr);
-1 nothing could be indexed or the build failed; 4 another build is running.
+1 nothing could be indexed or the build failed; 4 another build is running; 130 interrupted
+(Ctrl-C or SIGTERM). In every failing case the previous index stays live.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -17,6 +19,7 @@ from indexer.settings import Settings
 
 EXIT_PARTIAL = 3
 EXIT_LOCKED = 4
+EXIT_INTERRUPTED = 130
 
 
 def _progress_printer(verbose: bool):
@@ -27,7 +30,7 @@ def _progress_printer(verbose: bool):
         if done < total and now - last.get(stage, 0) < 0.5:
             return
         last[stage] = now
-        label = {"load": "reading", "embed": "embedding", "store": "storing"}.get(stage, stage)
+        label = {"load": "reading", "copy": "copying", "embed": "embedding", "store": "storing"}.get(stage, stage)
         width = 30
         filled = int(width * done / total) if total else width
         print(f"\r  {label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
@@ -37,24 +40,43 @@ def _progress_printer(verbose: bool):
     return show
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from indexer.build import build
 
     settings = Settings.from_env(index_dir=args.index)
     paths = [Path(p) for p in (args.paths or [str(settings.corpus_dir)])]
     print(f"Building the index in {settings.qdrant_url or settings.index_dir} from: {', '.join(map(str, paths))}", file=sys.stderr)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C does
     try:
         report = build(paths, settings, progress=_progress_printer(args.verbose))
     except BuildLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except KeyboardInterrupt:
+        print("\ninterrupted: nothing was changed, the previous index is still live", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        logging.getLogger("indexer").debug("build failed", exc_info=True)
+        print(f"error: the build failed ({type(exc).__name__}: {exc}); the previous index is still live", file=sys.stderr)
+        return 1
+    if report.cleaned_up:
+        print(f"removed {len(report.cleaned_up)} unfinished version(s) of an interrupted build", file=sys.stderr)
+    if report.rebuild_reason:
+        print(f"note: {report.rebuild_reason}", file=sys.stderr)
     for path, problem in report.errors:
         print(f"skipped {path}: {problem}", file=sys.stderr)
     for path, warning in report.warnings:
         print(f"warning {path}: {warning}", file=sys.stderr)
     print(
         f"Indexed {report.documents} documents, {report.chunks} chunks "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds.get('total', 0):.1f} s"
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds.get('total', 0):.1f} s; "
+        f"documents: {len(report.added)} added, {len(report.changed)} changed, "
+        f"{len(report.removed)} removed, {len(report.unchanged)} unchanged"
+        + (f"; {len(report.errors)} file(s) skipped" if report.errors else "")
     )
     if args.verbose:
         for stage, seconds in report.seconds.items():
@@ -65,7 +87,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from indexer.build import digest, fingerprint
+    from indexer.build import digest, fingerprint, fingerprint_change
 
     settings = Settings.from_env(index_dir=args.index)
     manifest = read_manifest(settings.index_dir)
@@ -75,14 +97,59 @@ def cmd_status(args: argparse.Namespace) -> int:
     current = fingerprint(settings)
     print(f"Index {settings.index_dir} version {manifest.version}, built {manifest.built_at}")
     print(f"Backend: {manifest.backend}{' / ' + manifest.collection if manifest.collection else ''}")
-    print(f"Fingerprint: {digest(manifest.fingerprint)} ({'matches settings' if current == manifest.fingerprint else 'DIFFERS from settings: the next build re-embeds everything'})")
+    if current == manifest.fingerprint:
+        print(f"Fingerprint: {digest(manifest.fingerprint)} (matches the settings)")
+    else:
+        print(
+            f"Fingerprint: {digest(manifest.fingerprint)} DIFFERS from the settings ({digest(current)}): "
+            f"{fingerprint_change(manifest.fingerprint, current)}; the next build re-embeds everything"
+        )
+    for key, value in sorted(manifest.fingerprint.items()):
+        print(f"  {key}: {value}")
     print(f"Documents: {len(manifest.documents)}, chunks: {manifest.chunk_count}")
+    changes = manifest.changes
+    if changes:
+        print(
+            f"Last build: {changes.get('added', 0)} added, {changes.get('changed', 0)} changed, "
+            f"{changes.get('removed', 0)} removed, {changes.get('unchanged', 0)} unchanged documents; "
+            f"{changes.get('embedded', 0)} chunks embedded, {changes.get('reused', 0)} reused"
+        )
+    warnings = sum(len(doc.get("warnings", [])) for doc in manifest.documents.values())
+    print(f"Warnings: {warnings}, skipped files: {len(manifest.errors)}")
     for doc_id, doc in sorted(manifest.documents.items()):
         print(f"  {doc_id}  [{doc.get('type')}, {doc.get('date') or 'no date'}]  {doc.get('chunks')} chunks")
         for warning in doc.get("warnings", []):
             print(f"    warning: {warning}")
+    for item in manifest.warnings:
+        print(f"  warning {item['path']}: {item['warning']}")
     for err in manifest.errors:
         print(f"  skipped {err['path']}: {err['error']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from qdrant_client import QdrantClient
+
+    from indexer.export import export_index
+    from indexer.index import IndexNotFound
+
+    settings = Settings.from_env(index_dir=args.index)
+    api_key = args.api_key or settings.qdrant_api_key
+    client = QdrantClient(":memory:") if args.to == ":memory:" else QdrantClient(url=args.to, api_key=api_key)
+    try:
+        result = export_index(settings, client, args.collection or settings.collection)
+    except IndexNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        print(f"error: the export to {args.to} failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    print(
+        f"Exported {result.points} points to {args.to}: collection {result.collection}, "
+        f"alias {result.alias}" + (f" (replaced {result.replaced})" if result.replaced else "")
+    )
     return 0
 
 
@@ -98,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     p_status.add_argument("--index", type=Path, default=None)
     p_status.add_argument("--verbose", "-v", action="store_true")
     p_status.set_defaults(func=cmd_status)
+    p_export = sub.add_parser("export", help="copy the embedded index into a Qdrant server collection")
+    p_export.add_argument("--to", required=True, metavar="URL", help="the Qdrant server, e.g. http://localhost:6333")
+    p_export.add_argument("--collection", default=None, help="alias to publish under (default: NGO_COLLECTION)")
+    p_export.add_argument("--api-key", default=None, help="API key (default: QDRANT_API_KEY)")
+    p_export.add_argument("--index", type=Path, default=None)
+    p_export.add_argument("--verbose", "-v", action="store_true")
+    p_export.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -1,7 +1,11 @@
 """Build the index: find files, load, clean, chunk, embed, store — one bad file never stops the rest.
 
-Unchanged documents (same content hash, same fingerprint) reuse the vectors of the live
-version instead of being embedded again, so a weekly update costs only what changed.
+Incremental: the manifest of the live version records each document's content hash and the
+inputs of its metadata. A document whose key is unchanged is neither parsed nor embedded: its
+points (dense and sparse vectors, payload) are copied from the live version into the new one.
+Changed documents are parsed again (their passages still reuse the vectors of passages whose
+text did not change), new ones are added, and removed ones are simply not copied. A change of
+model, prompts, analyzer or chunking (the fingerprint) re-derives every document.
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +29,35 @@ from indexer.index import (
     build_lock,
     current_version_dir,
     new_version_dir,
-    open_store,
     publish,
     read_manifest,
+    remove_abandoned,
     write_vocabulary,
 )
-from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, load
+from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, content_hash, parse, read_bytes
 from indexer.metadata import MANIFEST_NAME, ManifestEntry, read_manifest as read_corpus_manifest
 from indexer.passages import Passage
 from indexer.settings import Settings
-from indexer.store import EdgeStore, StoredPoint
+from indexer.store import (
+    ClientStore,
+    EdgeStore,
+    Store,
+    StoredPoint,
+    drop_unpublished,
+    live_collection,
+    switch_alias,
+    versioned_collection,
+)
 
 logger = logging.getLogger(__name__)
 
 
 Progress = Callable[[str, int, int], None]
+
+# How far the corpus's mean passage length may drift before copied sparse vectors (whose BM25
+# length normalisation used the old mean) are recomputed from their stored text.
+AVG_LEN_DRIFT = 0.25
+UPSERT_BATCH = 256
 
 
 @dataclass
@@ -53,6 +72,12 @@ class BuildReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rebuild_reason: str | None = None  # why every document was re-derived, when it was
+    cleaned_up: list[str] = field(default_factory=list)  # unfinished versions of killed builds
 
     @property
     def ok(self) -> bool:
@@ -70,26 +95,33 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
     }
 
 
+def fingerprint_change(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """One line naming what differs between two fingerprints."""
+    parts = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}" for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    return "; ".join(parts)
+
+
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Files to index under ``paths`` and a list of (path, problem) for what cannot be."""
     found: list[Path] = []
     problems: list[tuple[str, str]] = []
     seen: set[Path] = set()
     for root in paths:
-        if not root.exists():
+        if not root.exists() and not root.is_symlink():
             problems.append((str(root), "no such file or folder"))
             continue
-        if root.is_file():
-            candidates: Iterable[Path] = [root]
+        if root.is_dir():
+            candidates: Iterable[Path] = sorted(_walk(root, problems))
         else:
-            candidates = sorted(_walk(root, problems))
+            candidates = [root]
         for path in candidates:
             if path.name == MANIFEST_NAME or path.name.startswith("."):
                 continue
             try:
                 real = path.resolve(strict=True)
             except (OSError, RuntimeError) as exc:
-                problems.append((str(path), f"broken or looping link ({exc.__class__.__name__})"))
+                cause = "symlink loop" if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40 else "broken link"
+                problems.append((str(path), f"cannot follow the link ({cause})"))
                 continue
             if real in seen:
                 continue
@@ -122,154 +154,390 @@ def doc_id_for(path: Path, roots: Sequence[Path]) -> str:
     return path.name
 
 
+def document_key(digest_hex: str, path: Path, entry: ManifestEntry | None) -> str:
+    """Everything a document's points depend on besides the fingerprint: its bytes, its curated
+    metadata and where it lives (title from the file name, ``source``)."""
+    return digest({
+        "content": digest_hex,
+        "entry": asdict(entry) if entry else None,
+        "name": path.name,
+        "source": prep._source(path),  # what describe() stores as the payload's "source"
+    })
+
+
+@dataclass
+class _Plan:
+    """What one build does with each document."""
+
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # manifest entries
+    passages: list[Passage] = field(default_factory=list)  # of added and changed documents
+    lengths: list[int] = field(default_factory=list)  # lexical terms per new passage
+    copy_docs: set[str] = field(default_factory=set)  # unchanged: copy their points
+
+
 def build(
     paths: Sequence[Path],
     settings: Settings,
     progress: Progress | None = None,
+    client: Any = None,
 ) -> BuildReport:
-    """Index the documents under ``paths`` into a new version and make it live."""
+    """Index the documents under ``paths`` into a new version and make it live.
+
+    ``client``: a ``QdrantClient`` to use in server mode instead of connecting to
+    ``settings.qdrant_url`` (tests pass ``QdrantClient(":memory:")``)."""
+    progress = progress or (lambda stage, done, total: None)
+    with build_lock(settings.index_dir):
+        cleaned = remove_abandoned(settings.index_dir)
+        version_dir = new_version_dir(settings.index_dir)
+        target_collection: str | None = None
+        server = None
+        try:
+            if settings.qdrant_url:
+                server = client or _connect(settings)
+                for name in drop_unpublished(server, settings.collection):
+                    cleaned.append(name)
+                target_collection = versioned_collection(settings.collection, version_dir.name)
+            report = _build(paths, settings, progress, version_dir, server, target_collection)
+            report.cleaned_up = cleaned
+            return report
+        except BaseException:
+            # Ctrl-C, SIGTERM or an error: the live version stays as it was; drop our half.
+            if current_version_dir(settings.index_dir) != version_dir:
+                shutil.rmtree(version_dir, ignore_errors=True)
+                if server is not None and target_collection and live_collection(server, settings.collection) != target_collection:
+                    try:
+                        server.delete_collection(target_collection)
+                    except Exception:  # the server may be what failed
+                        logger.warning("could not drop the unfinished collection %s", target_collection)
+            raise
+        finally:
+            if server is not None and client is None:
+                server.close()
+
+
+def _connect(settings: Settings) -> Any:
+    from qdrant_client import QdrantClient
+
+    if settings.qdrant_url == ":memory:":
+        return QdrantClient(":memory:")
+    return QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+
+
+def _build(
+    paths: Sequence[Path],
+    settings: Settings,
+    progress: Progress,
+    version_dir: Path,
+    server: Any,
+    target_collection: str | None,
+) -> BuildReport:
     from indexer.embeddings import load_embedder
 
-    progress = progress or (lambda stage, done, total: None)
-    timings: dict[str, float] = {}
     started = time.perf_counter()
-    with build_lock(settings.index_dir):
-        files, problems = discover(paths)
-        report = BuildReport(version_dir=None, errors=list(problems))
-        manifests: dict[Path, dict[str, ManifestEntry]] = {}
-        passages: list[Passage] = []
-        documents: dict[str, dict[str, Any]] = {}
-        for i, path in enumerate(files, start=1):
-            progress("load", i, len(files))
-            folder = path.parent
-            if folder not in manifests:
-                manifests[folder] = read_corpus_manifest(folder)
-            try:
-                raw = load(path, settings.max_file_bytes)
-            except LoadError as exc:
-                report.errors.append((str(path), str(exc)))
-                continue
-            doc_id = doc_id_for(path, paths)
-            meta = prep.describe(raw, manifests[folder].get(path.name))
-            doc_passages = prep.passages_of(raw, doc_id, meta)
-            if not doc_passages:
-                report.errors.append((str(path), "no text left after cleaning"))
-                continue
-            passages.extend(doc_passages)
-            for warning in raw.warnings:
-                report.warnings.append((str(path), warning))
-            documents[doc_id] = {
-                **{k: meta[k] for k in ("title", "date", "type", "source")},
-                "content_hash": raw.content_hash,
-                "chunks": len(doc_passages),
-                "encoding": raw.encoding,
-                "warnings": list(raw.warnings),
-            }
-        timings["load_chunk"] = time.perf_counter() - started
-
-        lexical = [p.lexical_text() for p in passages]
-        avg_len = (sum(len(analyzer.terms(t)) for t in lexical) / len(lexical)) if lexical else 1.0
-        bm25 = Bm25Weights(avg_len=max(avg_len, 1.0))
-        fp = fingerprint(settings)
-
-        t0 = time.perf_counter()
-        embedder = load_embedder(settings)
-        timings["model_load"] = time.perf_counter() - t0
-
-        reusable = _reusable_vectors(settings, fp, bm25, embedder.dim)
-        todo = [i for i, p in enumerate(passages) if p.point_id not in reusable]
-        t0 = time.perf_counter()
-        vectors: dict[int, Any] = {}
-        batch = max(settings.embedding_batch_size, 1) * 4
-        for start in range(0, len(todo), batch):
-            ids = todo[start : start + batch]
-            encoded = embedder.encode_passages(
-                [passages[i].embedding_text() for i in ids], batch_size=settings.embedding_batch_size
-            )
-            vectors.update(zip(ids, encoded))
-            progress("embed", min(start + batch, len(todo)), len(todo))
-        timings["embed"] = time.perf_counter() - t0
-        report.embedded, report.reused = len(todo), len(passages) - len(todo)
-
-        t0 = time.perf_counter()
-        version_dir = None if settings.qdrant_url else new_version_dir(settings.index_dir)
-        store = open_store(settings, create_dim=embedder.dim, version_dir=version_dir)
-        try:
-            points = []
-            for i, passage in enumerate(passages):
-                pid = passage.point_id
-                dense = vectors[i] if i in vectors else reusable[pid]
-                points.append(StoredPoint(pid, dense, bm25.document(lexical[i]), passage.payload()))
-            for start in range(0, len(points), 256):
-                store.upsert(points[start : start + 256])
-                progress("store", min(start + 256, len(points)), len(points))
-            if settings.qdrant_url:
-                _drop_stale(store, {p.id for p in points})
-            store.finish()
-        finally:
-            store.close()
-        timings["store"] = time.perf_counter() - t0
-
-        manifest = IndexManifest(
-            version=version_dir.name if version_dir else time.strftime("%Y%m%d-%H%M%S"),
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            fingerprint=fp,
-            dim=embedder.dim,
-            bm25={"k1": bm25.k1, "b": bm25.b, "avg_len": bm25.avg_len},
-            backend="server" if settings.qdrant_url else "edge",
-            collection=settings.collection if settings.qdrant_url else None,
-            documents=documents,
-            errors=[{"path": p, "error": e} for p, e in report.errors],
-        )
-        if version_dir is None:
-            version_dir = new_version_dir(settings.index_dir)
-        write_vocabulary(version_dir, (i for p in points for i in p.sparse.indices))
-        publish(settings.index_dir, version_dir, manifest)
-        report.version_dir = version_dir
-        report.documents = len(documents)
-        report.chunks = len(passages)
-        timings["total"] = time.perf_counter() - started
-        report.seconds = timings
-        logger.info(
-            "indexed %d documents, %d chunks (%d embedded, %d reused) in %.1f s",
-            report.documents, report.chunks, report.embedded, report.reused, timings["total"],
-        )
-        return report
-
-
-def _reusable_vectors(settings: Settings, fp: dict[str, Any], bm25: Bm25Weights, dim: int) -> dict[str, Any]:
-    """Dense vectors of the live version, when it was built with the same fingerprint."""
-    if settings.qdrant_url:
-        return {}
+    timings: dict[str, float] = {}
+    report = BuildReport(version_dir=None)
+    fp = fingerprint(settings)
     previous = read_manifest(settings.index_dir)
-    if previous is None:
-        return {}
-    if previous.fingerprint != fp or previous.dim != dim:
-        logger.warning(
-            "index settings changed (model, analyzer or chunking): rebuilding every document"
-        )
-        return {}
-    folder = current_version_dir(settings.index_dir)
+    previous_docs: dict[str, dict[str, Any]] = {}
+    if previous is not None:
+        mode = "server" if server is not None else "edge"
+        if previous.fingerprint != fp:
+            report.rebuild_reason = (
+                "index settings changed (" + fingerprint_change(previous.fingerprint, fp) + "): "
+                "every document is read and embedded again"
+            )
+            logger.warning(report.rebuild_reason)
+        elif previous.backend != mode or (mode == "server" and previous.collection != settings.collection):
+            report.rebuild_reason = f"the index moved ({previous.backend} -> {mode}): every document is embedded again"
+        else:
+            previous_docs = previous.documents
+    source = _previous_store(settings, server) if previous_docs else None
+    if previous_docs and source is None:
+        report.rebuild_reason = "the live version cannot be read: every document is embedded again"
+        previous_docs = {}
+
     try:
-        store = EdgeStore(folder / SHARD)
-    except Exception as exc:  # an unreadable old version only costs a full re-embed
-        logger.warning("cannot reuse the previous index (%s): embedding everything", exc)
-        return {}
-    try:
-        found = {}
-        for hit in store.scroll(with_vectors=True):
-            if hit.dense is not None:
-                found[hit.id] = hit.dense
-        return found
+        plan = _plan(paths, settings, progress, previous_docs, report)
+        timings["load_chunk"] = time.perf_counter() - started
+        report.removed = sorted(set(previous_docs) - set(plan.documents))
+        bm25, resparse = _bm25_for(plan, previous, bool(previous_docs))
+
+        loaded: list[Any] = []
+
+        def embedder() -> Any:
+            """The model, loaded on first need (a build where nothing changed never loads it)."""
+            if not loaded:
+                t0 = time.perf_counter()
+                loaded.append(load_embedder(settings))
+                timings["model_load"] = time.perf_counter() - t0
+            return loaded[0]
+
+        dim = previous.dim if (previous_docs and previous is not None) else embedder().dim
+        if server is not None:
+            target: Store = ClientStore(server, target_collection, dim)
+        else:
+            target = EdgeStore(version_dir / SHARD, dim)
+        terms: list[Any] = []
+        try:
+            t0 = time.perf_counter()
+            copied, known_vectors = 0, {}
+            if source is not None:
+                copied, known_vectors = _copy_unchanged(
+                    source, target, plan.copy_docs, set(report.changed), bm25 if resparse else None, terms, progress
+                )
+            timings["copy"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            embedded = _embed_and_store(plan.passages, embedder, settings, bm25, known_vectors, target, terms, progress)
+            timings["embed_store"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            target.finish()
+            timings["optimize"] = time.perf_counter() - t0
+        finally:
+            if server is None:  # a ClientStore shares the caller's client: nothing to close
+                target.close()
     finally:
-        store.close()
+        if source is not None and server is None:
+            source.close()
+    report.embedded = embedded
+    report.reused = copied + len(plan.passages) - embedded
+
+    manifest = IndexManifest(
+        version=version_dir.name,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        fingerprint=fp,
+        dim=dim,
+        bm25={"k1": bm25.k1, "b": bm25.b, "avg_len": bm25.avg_len},
+        backend="server" if server is not None else "edge",
+        collection=settings.collection if server is not None else None,
+        documents=plan.documents,
+        errors=[{"path": p, "error": e} for p, e in report.errors],
+        warnings=[{"path": p, "warning": w} for p, w in report.warnings],
+        changes={
+            "added": len(report.added),
+            "changed": len(report.changed),
+            "removed": len(report.removed),
+            "unchanged": len(report.unchanged),
+            "embedded": report.embedded,
+            "reused": report.reused,
+            "rebuild_reason": report.rebuild_reason,
+        },
+    )
+    write_vocabulary(version_dir, _flatten(terms))
+    if server is not None:
+        switch_alias(server, settings.collection, target_collection)
+    publish(settings.index_dir, version_dir, manifest)
+    report.version_dir = version_dir
+    report.documents = len(plan.documents)
+    report.chunks = sum(int(d["chunks"]) for d in plan.documents.values())
+    timings["total"] = time.perf_counter() - started
+    report.seconds = timings
+    logger.info(
+        "indexed %d documents, %d chunks (%d embedded, %d reused) in %.1f s",
+        report.documents, report.chunks, report.embedded, report.reused, timings["total"],
+    )
+    return report
 
 
-def _drop_stale(store: Any, keep: set[str]) -> None:
-    """Remove points of removed or changed documents from a server collection."""
-    store.delete_points([hit.id for hit in store.scroll() if hit.id not in keep])
+def _plan(
+    paths: Sequence[Path],
+    settings: Settings,
+    progress: Progress,
+    previous_docs: dict[str, dict[str, Any]],
+    report: BuildReport,
+) -> _Plan:
+    """Read every file once: unchanged documents are kept as they are, the others parsed."""
+    files, problems = discover(paths)
+    report.errors.extend(problems)
+    plan = _Plan()
+    corpus_manifests: dict[Path, dict[str, ManifestEntry]] = {}
+    by_hash: dict[str, str] = {}
+    for i, path in enumerate(files, start=1):
+        progress("load", i, len(files))
+        folder = path.parent
+        if folder not in corpus_manifests:
+            corpus_manifests[folder] = read_corpus_manifest(folder)
+        entry = corpus_manifests[folder].get(path.name)
+        try:
+            data = read_bytes(path, settings.max_file_bytes)
+        except LoadError as exc:
+            report.errors.append((str(path), str(exc)))
+            continue
+        digest_hex = content_hash(data)
+        doc_id = doc_id_for(path, paths)
+        if digest_hex in by_hash:
+            # Same bytes, same point ids: index the content once.
+            report.warnings.append((str(path), f"same content as {by_hash[digest_hex]}; indexed once"))
+            continue
+        by_hash[digest_hex] = doc_id
+        key = document_key(digest_hex, path, entry)
+        old = previous_docs.get(doc_id)
+        if old is not None and old.get("key") == key:
+            plan.documents[doc_id] = old
+            plan.copy_docs.add(doc_id)
+            report.unchanged.append(doc_id)
+            continue
+        try:
+            raw = parse(path, data, digest_hex)
+            meta = prep.describe(raw, entry)
+            doc_passages = prep.passages_of(raw, doc_id, meta)
+        except LoadError as exc:
+            report.errors.append((str(path), str(exc)))
+            continue
+        except Exception as exc:  # a bug or a pathological file must not stop the build
+            logger.exception("unexpected failure on %s", path)
+            report.errors.append((str(path), f"unexpected error ({type(exc).__name__}: {exc})"))
+            continue
+        if not doc_passages:
+            report.errors.append((str(path), "no text left after cleaning"))
+            continue
+        lengths = [len(analyzer.terms(p.lexical_text())) for p in doc_passages]
+        plan.passages.extend(doc_passages)
+        plan.lengths.extend(lengths)
+        (report.changed if old is not None else report.added).append(doc_id)
+        for warning in raw.warnings:
+            report.warnings.append((str(path), warning))
+        plan.documents[doc_id] = {
+            **{k: meta[k] for k in ("title", "date", "type", "source")},
+            "content_hash": digest_hex,
+            "key": key,
+            "chunks": len(doc_passages),
+            "terms": sum(lengths),
+            "encoding": raw.encoding,
+            "warnings": list(raw.warnings),
+        }
+    return plan
+
+
+def _bm25_for(plan: _Plan, previous: IndexManifest | None, incremental: bool) -> tuple[Bm25Weights, bool]:
+    """BM25 weights for this build and whether copied points need their sparse vectors redone.
+
+    The mean passage length is kept from the live version while it stays within
+    ``AVG_LEN_DRIFT`` of the new corpus's mean, so copied sparse vectors remain consistent."""
+    chunks = sum(int(d["chunks"]) for d in plan.documents.values())
+    old_avg = float(previous.bm25.get("avg_len", 60.0)) if previous is not None else 60.0
+    total = sum(int(d.get("terms", round(int(d["chunks"]) * old_avg))) for d in plan.documents.values())
+    avg = max(total / chunks, 1.0) if chunks else 1.0
+    if incremental and previous is not None and abs(avg - old_avg) <= AVG_LEN_DRIFT * old_avg:
+        return Bm25Weights(avg_len=old_avg), False
+    return Bm25Weights(avg_len=avg), incremental
+
+
+def _previous_store(settings: Settings, server: Any) -> Store | None:
+    """The live version's store, to copy unchanged points from (``None`` when unreadable)."""
+    try:
+        if server is not None:
+            name = live_collection(server, settings.collection)
+            return ClientStore(server, name) if name else None
+        folder = current_version_dir(settings.index_dir)
+        return EdgeStore(folder / SHARD) if folder else None
+    except Exception as exc:  # an unreadable old version only costs a full re-embed
+        logger.warning("cannot read the previous index (%s): embedding everything", exc)
+        return None
+
+
+def _copy_unchanged(
+    source: Store,
+    target: Store,
+    keep_docs: set[str],
+    changed_docs: set[str],
+    resparse: Bm25Weights | None,
+    terms: list[Any],
+    progress: Progress,
+) -> tuple[int, dict[str, Any]]:
+    """Copy the points of unchanged documents; collect the vectors of changed ones by text.
+
+    Returns the number of points copied and ``{embedding text hash: dense vector}`` for the
+    passages of changed documents (an edited document re-embeds only its edited passages)."""
+    known: dict[str, Any] = {}
+    pending: list[StoredPoint] = []
+    copied = 0
+    total = source.count()
+    for seen, hit in enumerate(source.scroll(with_vectors=True), start=1):
+        doc_id = hit.payload.get("doc_id")
+        if hit.dense is None or hit.sparse is None:
+            continue
+        if doc_id in keep_docs:
+            sparse = hit.sparse
+            if resparse is not None:
+                sparse = resparse.document(_passage_from_payload(hit.payload).lexical_text())
+            pending.append(StoredPoint(hit.id, hit.dense, sparse, hit.payload))
+            terms.append(sparse.indices)
+            if len(pending) >= UPSERT_BATCH:
+                target.upsert(pending)
+                copied += len(pending)
+                pending = []
+        elif doc_id in changed_docs:
+            known[_text_key(_passage_from_payload(hit.payload).embedding_text())] = hit.dense
+        if seen % UPSERT_BATCH == 0 or seen == total:
+            progress("copy", seen, total)
+    if pending:
+        target.upsert(pending)
+        copied += len(pending)
+    return copied, known
+
+
+def _embed_and_store(
+    passages: list[Passage],
+    embedder: Callable[[], Any],
+    settings: Settings,
+    bm25: Bm25Weights,
+    known_vectors: dict[str, Any],
+    target: Store,
+    terms: list[Any],
+    progress: Progress,
+) -> int:
+    """Embed the passages that need it (longest first: least padding) and store them all."""
+    texts = [p.embedding_text() for p in passages]
+    keys = [_text_key(t) for t in texts]
+    todo = sorted((i for i, k in enumerate(keys) if k not in known_vectors), key=lambda i: len(texts[i]), reverse=True)
+    ready = [i for i, k in enumerate(keys) if k in known_vectors]
+
+    def store(indices: Sequence[int], vectors: Sequence[Any]) -> None:
+        points = []
+        for i, dense in zip(indices, vectors):
+            sparse = bm25.document(passages[i].lexical_text())
+            terms.append(sparse.indices)
+            points.append(StoredPoint(passages[i].point_id, dense, sparse, passages[i].payload()))
+        for start in range(0, len(points), UPSERT_BATCH):
+            target.upsert(points[start : start + UPSERT_BATCH])
+
+    for start in range(0, len(ready), UPSERT_BATCH):
+        ids = ready[start : start + UPSERT_BATCH]
+        store(ids, [known_vectors[keys[i]] for i in ids])
+    group = max(settings.embedding_batch_size, 1) * 4
+    if todo:
+        progress("embed", 0, len(todo))
+    for start in range(0, len(todo), group):
+        ids = todo[start : start + group]
+        vectors = embedder().encode_passages([texts[i] for i in ids], batch_size=settings.embedding_batch_size)
+        store(ids, vectors)
+        progress("embed", min(start + group, len(todo)), len(todo))
+    return len(todo)
+
+
+def _passage_from_payload(payload: dict[str, Any]) -> Passage:
+    """A stored point's passage again, to recompute what derives from it (sparse vector, text key)."""
+    return Passage(
+        doc_id=payload.get("doc_id", ""),
+        chunk_no=int(payload.get("chunk_no", 0)),
+        content_hash=payload.get("content_hash", ""),
+        text=payload.get("text", ""),
+        page=payload.get("page"),
+        heading_path=tuple(payload.get("heading_path") or ()),
+        meta=payload,
+        kind=payload.get("kind", "passage"),
+    )
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _flatten(arrays: list[Any]) -> Iterator[int]:
+    for indices in arrays:
+        yield from indices
 
 
 def digest(data: dict[str, Any]) -> str:
     """Short stable hash of a JSON-able dict (used to show fingerprints)."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]

@@ -5,9 +5,13 @@ Layout::
     <index_dir>/CURRENT              name of the live version (replaced atomically)
     <index_dir>/versions/<name>/     one build: ``shard/`` (Qdrant Edge) and ``index.json``
     <index_dir>/build.lock           held while a build runs
+    <index_dir>/versions/<name>/readers.lock   shared-locked by every process reading that version
 
 A build writes a new version and only then swaps ``CURRENT``, so a crash or Ctrl-C mid-build
-leaves the previous index untouched and readers never see half a build.
+leaves the previous index untouched and readers never see half a build. Readers
+(:class:`LiveStore`) notice the swap on their next search and move to the new version; old
+versions are removed only when no reader holds them, and folders of builds that never
+finished are removed by the next build.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,13 +34,14 @@ if TYPE_CHECKING:
     import numpy as np
 
 from indexer.settings import Settings
-from indexer.store import ClientStore, EdgeStore, Store
+from indexer.store import ClientStore, EdgeStore, SearchFilters, SearchRequest, Store, StoredHit, StoredPoint
 
 logger = logging.getLogger(__name__)
 
 MANIFEST = "index.json"
 SHARD = "shard"
 VOCAB = "vocab.npy"
+READERS = "readers.lock"
 
 
 class IndexNotFound(FileNotFoundError):
@@ -59,13 +65,17 @@ class IndexManifest:
     collection: str | None = None
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    changes: dict[str, Any] = field(default_factory=dict)  # what the build that wrote it did
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
 
     @classmethod
     def read(cls, path: Path) -> "IndexManifest":
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     @property
     def chunk_count(self) -> int:
@@ -135,7 +145,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _prune(index_dir: Path, keep: int) -> None:
-    """Remove old and abandoned versions, keeping the live one and ``keep - 1`` before it."""
+    """Remove old and abandoned versions, keeping the live one and ``keep - 1`` before it.
+
+    A version some process still reads (its ``readers.lock`` is held) is left for a later build."""
     live = current_version_dir(index_dir)
     versions = sorted((index_dir / "versions").iterdir(), key=lambda p: p.name)
     published = [v for v in versions if (v / MANIFEST).is_file()]
@@ -144,7 +156,42 @@ def _prune(index_dir: Path, keep: int) -> None:
         keep_set.add(live.name)
     for folder in versions:
         if folder.name not in keep_set:
-            shutil.rmtree(folder, ignore_errors=True)
+            _remove_unless_read(folder)
+
+
+def remove_abandoned(index_dir: Path) -> list[str]:
+    """Remove version folders that no build published (a build killed midway); returns their names.
+
+    Call with the build lock held: then no other build can be writing one of them."""
+    versions_dir = index_dir / "versions"
+    if not versions_dir.is_dir():
+        return []
+    live = current_version_dir(index_dir)
+    removed = []
+    for folder in sorted(versions_dir.iterdir()):
+        if folder.is_dir() and not (folder / MANIFEST).is_file() and (live is None or folder != live):
+            if _remove_unless_read(folder):
+                removed.append(folder.name)
+    if removed:
+        logger.info("removed %d unfinished version(s) left by an interrupted build: %s", len(removed), ", ".join(removed))
+    return removed
+
+
+def _remove_unless_read(folder: Path) -> bool:
+    """Delete ``folder`` unless a reader holds its lock; True when it is gone."""
+    try:
+        fh = open(folder / READERS, "a+")
+    except FileNotFoundError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return not folder.exists()
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            logger.info("version %s is still being read; it will be removed by a later build", folder.name)
+            return False
+        shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()
 
 
 @contextmanager
@@ -171,12 +218,126 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 
 
 def open_store(settings: Settings, *, create_dim: int | None = None, version_dir: Path | None = None) -> Store:
-    """Open the configured store: the server collection when ``QDRANT_URL`` is set, else Edge."""
+    """Open the configured store: the server collection when ``QDRANT_URL`` is set, else Edge.
+
+    Without ``version_dir`` this is the live index for reading: a :class:`LiveStore` that
+    follows ``CURRENT`` (a build finishing meanwhile is picked up on the next search)."""
     if settings.qdrant_url:
         return ClientStore.connect(settings.qdrant_url, settings.qdrant_api_key, settings.collection, create_dim)
-    folder = version_dir or current_version_dir(settings.index_dir)
-    if folder is None:
-        raise IndexNotFound(
-            f"no index in {settings.index_dir}: run `python -m indexer build` first"
-        )
-    return EdgeStore(folder / SHARD, create_dim)
+    if version_dir is not None:
+        return EdgeStore(version_dir / SHARD, create_dim)
+    return LiveStore(settings.index_dir)
+
+
+class _ReaderLease:
+    """A shared lock on a version's ``readers.lock``: while held, no build removes the version."""
+
+    def __init__(self, folder: Path) -> None:
+        self._fh = open(folder / READERS, "a+")
+        fcntl.flock(self._fh, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        self._fh.close()
+
+
+class LiveStore:
+    """The live Edge version for readers; follows ``CURRENT`` to each newly published version.
+
+    Every search first compares ``CURRENT``'s inode and mtime with what it saw last (one
+    ``stat``); when a build has swapped it, the new version is opened and the old one closed.
+    If the new version cannot be opened, searches go on against the old one."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.RLock()
+        self._store: EdgeStore | None = None
+        self._lease: _ReaderLease | None = None
+        self._stamp: tuple[int, int, int] | None = None
+        self.version: str | None = None
+        self.refresh()
+        if self._store is None:
+            raise IndexNotFound(f"no index in {self.index_dir}: run `python -m indexer build` first")
+
+    def _pointer_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.index_dir / "CURRENT")
+        except FileNotFoundError:
+            return None
+        return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def refresh(self) -> bool:
+        """Open the live version if ``CURRENT`` changed; True when this store moved to another version."""
+        stamp = self._pointer_stamp()
+        if stamp is not None and stamp == self._stamp:
+            return False
+        with self._lock:
+            for _ in range(3):  # the version read from CURRENT may be pruned meanwhile: read again
+                folder = current_version_dir(self.index_dir)
+                if folder is None:
+                    return False
+                if folder.name == self.version:
+                    self._stamp = stamp
+                    return False
+                try:
+                    lease = _ReaderLease(folder)
+                except FileNotFoundError:
+                    continue
+                try:
+                    store = EdgeStore(folder / SHARD)
+                except Exception as exc:
+                    lease.release()
+                    if self._store is None:
+                        raise
+                    logger.warning("cannot open index version %s (%s); still using %s", folder.name, exc, self.version)
+                    return False
+                old_store, old_lease = self._store, self._lease
+                self._store, self._lease, self.version, self._stamp = store, lease, folder.name, stamp
+                if old_store is not None:
+                    logger.info("index version %s is live; switched from %s", folder.name, old_store.path.parent.name)
+                    old_store.close()
+                if old_lease is not None:
+                    old_lease.release()
+                return True
+        return False
+
+    @property
+    def current(self) -> EdgeStore:
+        self.refresh()
+        assert self._store is not None
+        return self._store
+
+    def search(self, request: SearchRequest) -> list[StoredHit]:
+        with self._lock:
+            return self.current.search(request)
+
+    def search_batch(self, requests: "list[SearchRequest]") -> list[list[StoredHit]]:
+        with self._lock:
+            return self.current.search_batch(requests)
+
+    def scroll(self, filters: SearchFilters | None = None, with_vectors: bool = False) -> Iterator[StoredHit]:
+        return self.current.scroll(filters, with_vectors)
+
+    def count(self, filters: SearchFilters | None = None) -> int:
+        with self._lock:
+            return self.current.count(filters)
+
+    def upsert(self, points: "list[StoredPoint]") -> None:
+        raise PermissionError("the live index is read-only; builds write a new version")
+
+    def delete_documents(self, doc_ids: "list[str]") -> None:
+        raise PermissionError("the live index is read-only; builds write a new version")
+
+    def delete_points(self, point_ids: "list[str]") -> None:
+        raise PermissionError("the live index is read-only; builds write a new version")
+
+    def finish(self) -> None:
+        pass
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._lease is not None:
+                self._lease.release()
+                self._lease = None
