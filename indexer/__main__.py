@@ -153,6 +153,45 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_repair_report(args: argparse.Namespace) -> int:
+    """Per document: share of words the dictionary does not know, before and after repair;
+    then precision and recall of the repair on the hand-checked pairs."""
+    import json
+
+    from indexer import cleaning, repair
+    from indexer.build import discover
+    from indexer.loaders import LoadError, load
+
+    settings = Settings.from_env()
+    files, _problems = discover([Path(p) for p in (args.paths or [str(settings.corpus_dir)])])
+    contexts = {}
+    print("| document | words | unknown before | unknown after | words changed | mode |")
+    print("|---|---|---|---|---|---|")
+    for path in files:
+        try:
+            text = cleaning.normalize(load(path, settings.max_file_bytes).text)
+        except LoadError as exc:
+            print(f"skipped {path}: {exc}", file=sys.stderr)
+            continue
+        fig = repair.document_figures(path.name, text)
+        contexts[path.name] = repair.document_context(text)
+        mode = "OCR-damaged" if fig.thorough else "clean"
+        print(f"| {fig.name} | {fig.words} | {fig.unknown_before:.1%} | {fig.unknown_after:.1%} | {fig.changes} | {mode} |")
+    pairs_path = Path(args.pairs)
+    if pairs_path.is_file():
+        pairs = [json.loads(line) for line in pairs_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        score = repair.score_pairs(pairs, contexts)
+        print(
+            f"\nPairs {pairs_path}: {score.pairs} ({score.damaged} damaged, {score.pairs - score.damaged} clean); "
+            f"words changed {score.changed}, rightly {score.changed_right}"
+        )
+        print(f"precision {score.precision:.3f}  recall {score.recall:.3f}")
+        if args.verbose:
+            for failure in score.failures:
+                print(f"  {failure['context']!r}: {failure['damaged']} -> {failure['got']} (expected {failure['correct']})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m indexer", description="Build and inspect the document index.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument("--index", type=Path, default=None)
     p_export.add_argument("--verbose", "-v", action="store_true")
     p_export.set_defaults(func=cmd_export)
+    p_repair = sub.add_parser("repair-report", help="text repair figures: unknown words per document, precision/recall on pairs")
+    p_repair.add_argument("paths", nargs="*", help="files or folders (default: the corpus/ folder)")
+    p_repair.add_argument("--pairs", default="eval/repair_pairs.jsonl", help="hand-checked damaged -> correct pairs")
+    p_repair.add_argument("--verbose", "-v", action="store_true", help="list the pairs the repair gets wrong")
+    p_repair.set_defaults(func=cmd_repair_report)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
