@@ -221,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        # pypdf logs its repairs of broken files; the build already reports each file in one line.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
     return args.func(args)
 
 

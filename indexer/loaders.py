@@ -97,7 +97,14 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, NGO_MAX_FILE_BYTES)"
+    return f"file too large ({_size(size)}; the limit is {_size(max_bytes)}, NGO_MAX_FILE_BYTES)"
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def parse(path: Path, data: bytes, digest: str) -> RawDocument:
