@@ -1,7 +1,11 @@
-"""``python -m eval``: retrieval metrics of hybrid, dense-only and lexical-only search side by side.
+"""``python -m eval``: every system and ablation on the gold questions, answer metrics, a report.
 
-``python -m eval calibrate`` fits the abstention threshold on the same questions and writes
-``assistant/calibration.json``.
+    python -m eval [--index DIR] [--out DIR] [--json] [--check] [--systems ours,tutorial,...]
+    python -m eval calibrate [--index DIR]
+
+The report (Markdown and PNG plots) goes to ``--out`` (default ``eval/out/``). ``--check``
+exits with status 1 when a figure falls below ``eval/thresholds.json``. ``calibrate`` fits the
+abstention threshold on the same questions and writes ``assistant/calibration.json``.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ import json
 import sys
 from pathlib import Path
 
+from eval.baselines import SYSTEMS
+from eval.check import THRESHOLDS_FILE, check, load_thresholds
 from eval.gold import load_questions
-from eval.metrics import calibrate_abstention, retrieval_table, run_retrieval
+from eval.metrics import K, calibrate_abstention
+from eval.report import DEFAULT_OUT, PLOTS_MARKER, write_report
 from indexer.index import read_manifest
 from indexer.settings import Settings
 
@@ -26,33 +33,63 @@ def _ensure_index(settings: Settings) -> None:
     build([settings.corpus_dir], settings)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluate retrieval and answers.")
-    parser.add_argument("command", nargs="?", default="retrieval", choices=("retrieval", "calibrate"))
-    parser.add_argument("--index", type=Path, default=None)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--k", type=int, default=10)
-    args = parser.parse_args(argv)
+def _systems(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown systems {unknown}; choose from {', '.join(SYSTEMS)}")
+    return names
 
-    from assistant.retrieval import Retriever
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluate retrieval and answers against baselines.")
+    parser.add_argument("command", nargs="?", default="run", choices=("run", "retrieval", "calibrate"),
+                        help="run (default; 'retrieval' is an alias) or calibrate")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: NGO_INDEX_DIR or .index)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the report")
+    parser.add_argument("--check", action="store_true", help=f"exit 1 when a figure falls below {THRESHOLDS_FILE.name}")
+    parser.add_argument("--thresholds", type=Path, default=THRESHOLDS_FILE)
+    parser.add_argument("--systems", type=_systems, default=list(SYSTEMS),
+                        help=f"comma-separated subset of: {','.join(SYSTEMS)} (default all)")
+    parser.add_argument("--no-answers", action="store_true", help="skip the answer metrics")
+    parser.add_argument("--k", type=int, default=K)
+    args = parser.parse_args(argv)
 
     settings = Settings.from_env(index_dir=args.index)
     _ensure_index(settings)
     questions = load_questions()
-    retriever = Retriever(settings)
     if args.command == "calibrate":
         from assistant.answering import CALIBRATION_FILE, Answerer
+        from assistant.retrieval import Retriever
 
-        result = calibrate_abstention(Answerer(retriever), questions)
+        retriever = Retriever(settings)
+        try:
+            result = calibrate_abstention(Answerer(retriever), questions)
+        finally:
+            retriever.close()
         CALIBRATION_FILE.write_text(json.dumps(result["calibration"], indent=2) + "\n", encoding="utf-8")
         print(json.dumps(result["report"], indent=2, ensure_ascii=False))
         print(f"wrote {CALIBRATION_FILE}", file=sys.stderr)
         return 0
-    results = {mode: run_retrieval(retriever, questions, mode, args.k) for mode in ("hybrid", "dense", "sparse")}
+
+    from eval.suite import run_suite
+
+    results = run_suite(settings, questions, args.systems, k=args.k, answers=not args.no_answers)
+    verdict = None
+    if args.check:
+        verdict = check(results, load_thresholds(args.thresholds))
+        results["check"] = {"ok": verdict.ok, "failures": verdict.failures, "skipped": verdict.skipped, "checked": verdict.checked}
+    report, pngs = write_report(results, args.out)
     if args.json:
-        print(json.dumps(results, indent=2, ensure_ascii=False))
+        print(json.dumps(results, indent=1, ensure_ascii=False))
     else:
-        print(retrieval_table(results))
+        print(report.read_text(encoding="utf-8").split(PLOTS_MARKER, 1)[0].rstrip())
+    print(f"wrote {report} and {len(pngs)} plots", file=sys.stderr)
+    if verdict is not None and not verdict.ok:
+        for failure in verdict.failures:
+            print(f"check failed: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

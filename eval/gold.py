@@ -1,15 +1,30 @@
-"""The gold questions and how a passage is judged against them."""
+"""The gold questions and how a passage, a document or an answer is judged against them."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.analyzer import fold
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
+
+# The kinds of question the issue asks for; ``unanswerable`` ones have no gold documents.
+ANSWERABLE_KINDS = (
+    "fact",
+    "list",
+    "paraphrase",
+    "ocr",
+    "no_diacritics",
+    "english",
+    "ukrainian",
+    "multi_doc",
+    "precedent",
+)
+KINDS = ANSWERABLE_KINDS + ("unanswerable",)
 
 
 @dataclass(frozen=True)
@@ -55,10 +70,19 @@ def folded(text: str) -> str:
     return re.sub(r"\s+", " ", fold(text)).strip()
 
 
+def doc_name(source: str) -> str:
+    """The file name a path or document id refers to: gold documents are named by file name."""
+    return Path(source).name
+
+
 def doc_matches(source: str, question: Question) -> bool:
     """True when ``source`` (a path or document id) is one of the question's gold documents."""
-    name = Path(source).name
-    return name in question.gold_docs
+    return doc_name(source) in question.gold_docs
+
+
+def phrase_in(phrase: str, text: str) -> bool:
+    """True when ``phrase`` occurs in ``text`` once both are folded."""
+    return folded(phrase) in folded(text)
 
 
 def passage_matches(text: str, source: str, question: Question) -> bool:
@@ -67,3 +91,16 @@ def passage_matches(text: str, source: str, question: Question) -> bool:
         return False
     haystack = folded(text)
     return any(folded(phrase) in haystack for phrase in question.key_phrases)
+
+
+def passage_qrels(
+    passages: Iterable[tuple[str, str, str]], questions: Iterable[Question]
+) -> dict[str, set[str]]:
+    """Relevant passage ids per answerable question, from ``(id, source, text)`` of every passage
+    of a system's index: the passages of a gold document that contain a key phrase."""
+    passages = list(passages)
+    return {
+        q.id: {pid for pid, source, text in passages if passage_matches(text, source, q)}
+        for q in questions
+        if q.answerable
+    }

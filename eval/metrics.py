@@ -1,74 +1,113 @@
-"""Retrieval metrics over the gold questions, and the abstention calibration."""
+"""Retrieval metrics over the gold questions (computed by ``ir_measures``), latency figures,
+and the abstention calibration.
+
+Every retrieval figure is the mean of a per-question value that ``ir_measures`` (trec_eval's
+definitions through ``pytrec_eval``) computes from a run and its relevance judgements, so the
+numbers mean what evaluators expect; only the grouping by question kind is done here.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from eval.gold import Question, doc_matches, passage_matches
+import numpy as np
 
-MODES_LABEL = {"hybrid": "hybrid (RRF)", "dense": "dense only", "sparse": "lexical only"}
+from eval.gold import Question
 
-
-def first_relevant_rank(hits: list[Any], question: Question, level: str = "passage") -> int | None:
-    """1-based rank of the first correct hit, or ``None``."""
-    for hit in hits:
-        ok = (
-            passage_matches(hit.text, hit.source, question)
-            if level == "passage"
-            else doc_matches(hit.source, question)
-        )
-        if ok:
-            return hit.rank
-    return None
+K = 10
 
 
-def summarize(ranks: list[int | None], k: int) -> dict[str, float]:
-    n = len(ranks) or 1
+def measures(k: int = K) -> dict[str, Any]:
+    """Our metric names and the ``ir_measures`` measure behind each."""
+    from ir_measures import RR, R, Success, nDCG
+
     return {
-        "hit@1": sum(r is not None and r <= 1 for r in ranks) / n,
-        "hit@5": sum(r is not None and r <= 5 for r in ranks) / n,
-        f"hit@{k}": sum(r is not None and r <= k for r in ranks) / n,
-        f"mrr@{k}": sum(1.0 / r for r in ranks if r is not None and r <= k) / n,
-        "n": len(ranks),
+        "hit@1": Success @ 1,
+        "hit@5": Success @ 5,
+        f"hit@{k}": Success @ k,
+        f"recall@{k}": R @ k,
+        f"mrr@{k}": RR @ k,
+        f"ndcg@{k}": nDCG @ k,
     }
 
 
-def run_retrieval(retriever: Any, questions: list[Question], mode: str, k: int = 10) -> dict[str, Any]:
-    """Search every answerable question in ``mode`` and score passage- and document-level ranks."""
-    answerable = [q for q in questions if q.answerable]
-    results = retriever.search_many([q.question for q in answerable], k=k, mode=mode)
-    out: dict[str, Any] = {}
-    for level in ("passage", "document"):
-        ranks = [first_relevant_rank(hits, q, level) for q, hits in zip(answerable, results)]
-        by_kind: dict[str, list[int | None]] = defaultdict(list)
-        for q, r in zip(answerable, ranks):
-            by_kind[q.kind].append(r)
-        out[level] = {"overall": summarize(ranks, k), "by_kind": {kd: summarize(v, k) for kd, v in sorted(by_kind.items())}}
-        if level == "passage":
-            out["misses"] = [q.id for q, r in zip(answerable, ranks) if r is None or r > 5]
+def metric_names(k: int = K) -> list[str]:
+    return list(measures(k))
+
+
+def per_question(
+    qrels: Mapping[str, Iterable[str]], run: Mapping[str, Sequence[str]], k: int = K
+) -> dict[str, dict[str, float]]:
+    """Metric values per question id.
+
+    ``qrels`` maps a question to its relevant item ids, ``run`` to the ids a system returned,
+    best first. A question without results, or without any relevant item in the system's index,
+    scores 0 on everything (``ir_measures`` would silently leave it out of the mean).
+    """
+    import ir_measures
+
+    wanted = measures(k)
+    by_measure = {measure: name for name, measure in wanted.items()}
+    scores = {qid: dict.fromkeys(wanted, 0.0) for qid in qrels}
+    judged = [ir_measures.Qrel(qid, item, 1) for qid, items in qrels.items() for item in items]
+    ranked = [
+        # strictly decreasing scores: trec_eval orders by score, so ties must not reorder a run
+        ir_measures.ScoredDoc(qid, item, 1.0 / rank)
+        for qid, items in run.items()
+        if qid in scores
+        for rank, item in enumerate(_unique(items)[:k], start=1)
+    ]
+    if judged and ranked:
+        for metric in ir_measures.iter_calc(list(wanted.values()), judged, ranked):
+            scores[metric.query_id][by_measure[metric.measure]] = float(metric.value)
+    return scores
+
+
+def _unique(items: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def aggregate(scores: Mapping[str, Mapping[str, float]], questions: Sequence[Question]) -> dict[str, Any]:
+    """Means over all questions scored and per question kind (each with its ``n``)."""
+    kind_of = {q.id: q.kind for q in questions}
+    groups: dict[str, list[Mapping[str, float]]] = defaultdict(list)
+    for qid, values in scores.items():
+        groups[kind_of[qid]].append(values)
+    return {
+        "overall": _mean(list(scores.values())),
+        "by_kind": {kind: _mean(groups[kind]) for kind in sorted(groups)},
+    }
+
+
+def _mean(rows: list[Mapping[str, float]]) -> dict[str, float]:
+    if not rows:
+        return {"n": 0}
+    out: dict[str, float] = {name: float(np.mean([r[name] for r in rows])) for name in rows[0]}
+    out["n"] = len(rows)
     return out
 
 
-def retrieval_table(results: dict[str, Any], k: int = 10) -> str:
-    """A Markdown table: one row per system, passage-level and document-level figures."""
-    lines = [
-        f"| system | hit@1 | hit@5 | MRR@{k} | doc hit@1 | doc MRR@{k} | n |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for mode, res in results.items():
-        p, d = res["passage"]["overall"], res["document"]["overall"]
-        lines.append(
-            f"| {MODES_LABEL.get(mode, mode)} | {p['hit@1']:.3f} | {p['hit@5']:.3f} | {p[f'mrr@{k}']:.3f} "
-            f"| {d['hit@1']:.3f} | {d[f'mrr@{k}']:.3f} | {p['n']} |"
-        )
-    kinds = sorted(next(iter(results.values()))["passage"]["by_kind"])
-    lines += ["", f"Passage MRR@{k} by question kind:", "", "| kind | " + " | ".join(MODES_LABEL.get(m, m) for m in results) + " | n |", "|---|" + "---|" * (len(results) + 1)]
-    for kind in kinds:
-        row = [f"{results[m]['passage']['by_kind'][kind][f'mrr@{k}']:.3f}" for m in results]
-        n = next(iter(results.values()))["passage"]["by_kind"][kind]["n"]
-        lines.append(f"| {kind} | " + " | ".join(row) + f" | {n} |")
-    return "\n".join(lines)
+def latency(seconds: Sequence[float]) -> dict[str, float]:
+    """Median, 95th percentile and mean of per-query times, in milliseconds."""
+    if not seconds:
+        return {"p50_ms": 0.0, "p95_ms": 0.0, "mean_ms": 0.0, "n": 0}
+    ms = np.asarray(seconds, dtype=float) * 1000.0
+    return {
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "mean_ms": float(ms.mean()),
+        "n": int(ms.size),
+    }
+
+
+def run_retrieval(retriever: Any, questions: list[Question], mode: str, k: int = K) -> dict[str, Any]:
+    """Search every answerable question with ``retriever`` in ``mode`` and score it at passage and
+    document level (kept for callers that evaluate one retriever; the full suite is eval.suite)."""
+    from eval.systems import IndexSystem, evaluate_system
+
+    return evaluate_system(IndexSystem(mode, mode, retriever, mode=mode), questions, k=k)
 
 
 def calibrate_abstention(answerer: Any, questions: list[Question], max_false_abstention: float = 0.05) -> dict[str, Any]:
