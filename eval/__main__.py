@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     verdict = None
     if args.check:
         verdict = check(results, load_thresholds(args.thresholds))
-        results["check"] = {"ok": verdict.ok, "failures": verdict.failures, "skipped": verdict.skipped, "checked": verdict.checked}
+        results["check"] = {
+            "ok": verdict.ok, "failures": verdict.failures, "skipped": verdict.skipped,
+            "checked": verdict.checked, "file": args.thresholds.name,
+        }
     report, pngs = write_report(results, args.out)
     if args.json:
         print(json.dumps(results, indent=1, ensure_ascii=False))

@@ -101,7 +101,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Answers (ours)", ""] + _answers_table(results["answers"])
     if "check" in results:
         chk = results["check"]
-        lines += ["", "## Threshold check (`eval/thresholds.json`)", ""]
+        lines += ["", f"## Threshold check (`{chk.get('file', 'thresholds.json')}`)", ""]
         lines.append(f"{'PASSED' if chk['ok'] else 'FAILED'}: {chk['checked']} figures checked.")
         lines += [f"- {failure}" for failure in chk["failures"]]
         if chk["skipped"]:
