@@ -75,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from eval.suite import run_suite
 
-    results = run_suite(settings, questions, args.systems, k=args.k, answers=not args.no_answers)
+    try:
+        results = run_suite(settings, questions, args.systems, k=args.k, answers=not args.no_answers)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     verdict = None
     if args.check:
         verdict = check(results, load_thresholds(args.thresholds))

@@ -199,6 +199,12 @@ def make_systems(
     from indexer.build import discover
 
     corpus = [settings.corpus_dir]
+    rebuilt = {"tutorial", "no_repair", "fixed_windows"} & set(names)
+    if rebuilt and not Path(settings.corpus_dir).is_dir():
+        raise FileNotFoundError(
+            f"the corpus folder {settings.corpus_dir} is missing (needed for {', '.join(sorted(rebuilt))}); "
+            "run from the repository root or set NGO_CORPUS_DIR"
+        )
     systems: list[System] = []
     seconds: dict[str, float] = {}
     for name in [n for n in SYSTEMS if n in names]:
