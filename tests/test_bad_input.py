@@ -39,7 +39,7 @@ EXPECTED = {
     "junk.txt": "binary content",
     "image.txt": "binary content",
     "huge.txt": "file too large",
-    "notes.docx": "unsupported file type '.docx'",
+    "kopia.zip": "unsupported file type '.zip'",
     "secret.txt": "permission denied",
     "locked-folder": "cannot list folder",
     "loop-a.txt": "symlink loop",
@@ -102,7 +102,7 @@ def bad_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "junk.txt").write_bytes(bytes(rng.randrange(1, 256) for _ in range(30_000)))  # no NULs
     (root / "image.txt").write_bytes(_png_bytes())
     (root / "huge.txt").write_text(GOOD * (LIMIT // len(GOOD) + 10), encoding="utf-8")
-    (root / "notes.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    (root / "kopia.zip").write_bytes(b"PK\x03\x04 an archive")
     secret = root / "secret.txt"
     secret.write_text("Tajne: " + GOOD, encoding="utf-8")
     secret.chmod(0)
