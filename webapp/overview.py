@@ -1,0 +1,69 @@
+"""The overview tab: how often each topic appears per year across the documents."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from webapp import optional, resources
+from webapp.i18n import doc_type_label, t
+from webapp.resources import IndexState
+
+
+def _year(date: Any) -> str | None:
+    text = str(date or "")
+    return text[:4] if len(text) >= 4 and text[:4].isdigit() else None
+
+
+def topic_counts(rows: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
+    """(year, topic) → number of passages tagged with the topic (records not counted twice)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        if row.get("kind", "passage") != "passage":
+            continue
+        year = _year(row.get("date"))
+        for topic in row.get("topics") or []:
+            if year:
+                counts[(year, str(topic))] += 1
+    return counts
+
+
+def type_counts(rows: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
+    """(year, document type) → number of passages: the fallback chart without topic tags."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        year = _year(row.get("date"))
+        if year and row.get("kind", "passage") == "passage":
+            counts[(year, str(row.get("type") or "document"))] += 1
+    return counts
+
+
+def frame_of(counts: Counter[tuple[str, str]], label: Any, lang: str) -> pd.DataFrame:
+    """Long table (year, series, count) with readable series names."""
+    data = [
+        {t("overview_year", lang): year, t("overview_topic", lang): label(name, lang), t("overview_count", lang): n}
+        for (year, name), n in sorted(counts.items())
+    ]
+    return pd.DataFrame(data, columns=[t("overview_year", lang), t("overview_topic", lang), t("overview_count", lang)])
+
+
+def render(state: IndexState, lang: str) -> None:
+    """The overview tab."""
+    rows = resources.points(state)
+    counts = topic_counts(rows)
+    if counts:
+        st.caption(t("overview_intro", lang))
+        frame = frame_of(counts, optional.topic_label, lang)
+    else:
+        st.info(t("overview_missing", lang))
+        frame = frame_of(type_counts(rows), doc_type_label, lang)
+    if frame.empty:
+        return
+    year, series, count = frame.columns
+    st.bar_chart(frame, x=year, y=count, color=series, stack=True, x_label=year, y_label=count)
+    with st.expander(t("overview_table", lang), key="overview_table"):
+        pivot = frame.pivot_table(index=series, columns=year, values=count, fill_value=0, aggfunc="sum")
+        st.dataframe(pivot, key="overview_pivot")
