@@ -50,11 +50,7 @@ def score_answer(question: Question, answer: Any) -> dict[str, Any]:
         return row
     if abstained:
         return {**row, "citation_precision": None, "citation_recall": 0.0, "key_fact_coverage": 0.0}
-    correct = [
-        c for c in answer.citations
-        if doc_matches(c.doc_id or c.source, question)
-        and any(folded(p) in folded(_shown(c)) for p in question.key_phrases)
-    ]
+    correct = [c for c in answer.citations if citation_correct(c, question)]
     cited = folded(" ".join(_shown(c) for c in correct))
     answer_terms = set(analyzer.terms(answer.answer))
     facts = question.key_facts
@@ -69,6 +65,15 @@ def score_answer(question: Question, answer: Any) -> dict[str, Any]:
             sum(fact_stated(f, answer_terms) for f in facts) / len(facts) if facts else 0.0
         ),
     }
+
+
+def citation_correct(citation: Any, question: Question) -> bool:
+    """The cited passage (read with its section headings) comes from a gold document and
+    contains one of the question's key phrases."""
+    if not doc_matches(citation.doc_id or citation.source, question):
+        return False
+    shown = folded(_shown(citation))
+    return any(folded(p) in shown for p in question.key_phrases)
 
 
 def _shown(citation: Any) -> str:

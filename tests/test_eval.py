@@ -177,3 +177,31 @@ def test_full_evaluation_passes_its_check_and_writes_the_report(settings, corpus
     assert [p.name for p in pngs] == ["systems.png", "by_kind_mrr.png", "by_kind_hit5.png", "latency.png", "answers.png"]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert latest_report(tmp_path / "nothing-here") == ("", [])
+
+
+def test_answer_metrics_judge_citations_facts_and_abstention():
+    from types import SimpleNamespace as Obj
+
+    from eval.answer_metrics import score_answer, summarize
+
+    by_id = {q.id: q for q in QUESTIONS}
+    q024, q149, q139 = by_id["q024"], by_id["q149"], by_id["q139"]  # heading fact, two documents, off-topic
+    notes = "2011-07-27_notatka-zespol-wykluczenie-spoleczne.txt"
+    housing = Obj(doc_id=notes, source=f"corpus/{notes}", passage="Aktualnie potrzeba 2000 lokali",
+                  heading_path=["2. Wydział Mieszkalnictwa – p. Rafał Wojtasik kierownik Referatu Pomocy Mieszkaniowej"])
+    other = Obj(doc_id=notes, source=notes, passage="UMK realizuje obecnie 15 programów profilaktycznych", heading_path=[])
+    row = score_answer(q024, Obj(abstained=False, answer="Rafał Wojtasik, kierownik Referatu Pomocy Mieszkaniowej [1]",
+                                 citations=[housing, other]))
+    assert row["citation_precision"] == 0.5  # the speaker's name is in the first passage's heading
+    assert row["citation_recall"] == 1.0 and row["key_fact_coverage"] == 1.0
+    only_2011 = Obj(doc_id=notes, source=notes, passage="udział wzięło 20 osób, w tym: 15 osób reprezentujących 12 organizacji", heading_path=[])
+    row = score_answer(q149, Obj(abstained=False, answer="15 osób reprezentujących 12 organizacji [1]", citations=[only_2011]))
+    assert row["citation_precision"] == 1.0 and row["citation_recall"] == 0.5  # the 2025 meeting is not cited
+    rows = {
+        "q024": row | {"answerable": True},
+        "q139": score_answer(q139, Obj(abstained=True, answer="Nie znalazłem…", citations=[])),
+        "q149": score_answer(q149, Obj(abstained=True, answer="Nie znalazłem…", citations=[])),
+    }
+    summary = summarize(rows, [q024, q139, q149])["overall"]
+    assert summary["abstention_recall"] == 1.0 and summary["abstention_precision"] == 0.5
+    assert summary["false_abstention"] == 0.5 and summary["citation_recall"] == 0.25
