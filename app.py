@@ -27,8 +27,6 @@ def main() -> None:
     state = resources.ensure_index(settings, lang)
     if state is None:
         st.stop()
-    with st.spinner(t("loading_model", lang)):
-        resources.answerer(state)
     choices = sidebar(state, lang)
     tabs = st.tabs([t(f"tab_{name}", lang) for name in TABS], key=f"tab_{lang}", on_change="rerun")
     for name, tab in zip(TABS, tabs):
@@ -45,6 +43,10 @@ def main() -> None:
                 overview.render(state, lang)
             else:
                 report.render(lang)
+    # The page is drawn first; then the model is loaded and warmed up (once per process), so
+    # the interface shows at once and the first question does not pay for the warm-up.
+    with st.spinner(t("loading_model", lang)):
+        resources.answerer(state)
 
 
 main()

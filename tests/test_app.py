@@ -358,3 +358,40 @@ def test_original_files_are_served_safely(tmp_path):
     assert (static / "corpus" / "sub" / "raport z (2024).pdf").read_bytes().startswith(b"%PDF")
     assert file_url("sub/raport z (2024).pdf", 2) == "app/static/corpus/sub/raport%20z%20%282024%29.pdf#page=2"
     assert file_url("stary.txt", 2) == "app/static/corpus/stary.txt"
+
+
+def test_precedent_table_lists_postulate_records_with_search_topics_and_csv(app_env):
+    import importlib.util
+
+    if importlib.util.find_spec("indexer.postulates") is None:
+        pytest.skip("postulate records are not extracted by this version of the indexer")
+    at = start("Precedensy")
+    table = at.dataframe[0].value
+    assert len(table) >= 8, table
+    probacja = table[table["organisation"].str.contains("Probacja", na=False)]
+    assert len(probacja) == 1 and "Krakowskie Forum Lokalowe" in probacja.iloc[0]["response"]
+    assert probacja.iloc[0]["date"] == "2025-06-24"
+    assert probacja.iloc[0]["link"] == f"app/static/corpus/{MINUTES_2025}"
+    # search ignores case and Polish letters
+    at.text_input(key="prec_query").set_value("PROBACJA lokalow").run()
+    assert list(at.dataframe[0].value["organisation"]) == list(probacja["organisation"])
+    at.text_input(key="prec_query").set_value("").run()
+    topics = at.multiselect(key="prec_topics")
+    assert "lokale" in topics.options or "Polityka lokalowa (lokale dla organizacji)" in topics.options
+    at.multiselect(key="prec_topics").set_value(["lokale"]).run()
+    shown = at.dataframe[0].value
+    assert 1 <= len(shown) < len(table) and "Probacja" in " ".join(shown["organisation"].fillna(""))
+
+
+def test_precedent_csv_keeps_polish_letters(app_env):
+    from webapp import precedents, resources
+
+    state = resources.index_state(app_env)
+    rows = precedents.records(state)
+    if not rows:
+        pytest.skip("postulate records are not extracted by this version of the indexer")
+    data = precedents.to_csv(rows, "pl")
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Organizacja,Postulat,Odpowiedź miasta,Jednostka,Data,Źródło,Tematy,Plik"
+    assert "Małopolskie Stowarzyszenie Probacja" in text

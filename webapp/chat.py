@@ -16,7 +16,7 @@ from webapp import optional, resources
 from webapp.filters import Choices
 from webapp.files import file_url
 from webapp.i18n import doc_type_label, t
-from webapp.render import answer_markdown, escape_md, highlight_quote
+from webapp.render import answer_markdown, escape_block, escape_md, highlight_quote
 from webapp.resources import IndexState
 
 HISTORY = "chat_history"
@@ -45,10 +45,13 @@ def ask(state: IndexState, question: str, choices: Choices) -> Turn:
 
 def to_turn(state: IndexState, question: str, answer: Any, seconds: float, choices: Choices) -> Turn:
     citations = []
+    payloads = {h.text: h.payload for h in getattr(answer, "hits", []) or []}
     for c in answer.citations:
         data = asdict(c)
         doc = state.documents.get(c.doc_id, {})
         data["type"] = doc.get("type")
+        payload = payloads.get(c.passage) or {}
+        data["original_text"] = payload.get("original_text") or ""
         citations.append(data)
     return Turn(
         question=question,
@@ -90,6 +93,10 @@ def render_citation(c: dict[str, Any], lang: str, key: str, published: dict[str,
             if not found and c.get("quote"):
                 st.markdown(f"**{t('cite_quote', lang)}:** {escape_md(c['quote'])}")
             st.markdown(body)
+        if c.get("original_text"):
+            with st.popover(t("original_text", lang), key=f"{key}-original"):
+                st.caption(t("original_text_help", lang))
+                st.markdown(escape_block(c["original_text"]))
         doc_id = c.get("doc_id") or ""
         source = escape_md(c.get("source") or doc_id)
         url = file_url(doc_id, c.get("page")) if doc_id in published else None

@@ -49,6 +49,8 @@ UI: dict[str, dict[str, str]] = {
         "open_original_page": "Otwórz oryginalny plik na stronie {page}",
         "original_missing": "Oryginalny plik nie jest dostępny na serwerze.",
         "closest_docs": "Najbliższe dokumenty",
+        "original_text": "Tekst oryginalny (przed naprawą)",
+        "original_text_help": "Fragment tak, jak zapisano go w pliku, przed naprawą błędów OCR i kodowania.",
         # precedents
         "precedents_intro": "Postulaty organizacji pozarządowych i odpowiedzi miasta zapisane w dokumentach.",
         "precedents_search": "Szukaj w postulatach",
@@ -168,6 +170,8 @@ UI: dict[str, dict[str, str]] = {
         "open_original_page": "Open the original file at page {page}",
         "original_missing": "The original file is not available on the server.",
         "closest_docs": "Closest documents",
+        "original_text": "Original text (before repair)",
+        "original_text_help": "The passage as written in the file, before OCR and encoding errors were repaired.",
         "precedents_intro": "NGO postulates and the city's responses recorded in the documents.",
         "precedents_search": "Search the postulates",
         "precedents_search_help": "Searches organisation, postulate, response and unit (Polish letters optional).",

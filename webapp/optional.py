@@ -34,14 +34,11 @@ def llm_available(settings: Settings) -> bool:
 
 
 def topic_label(topic: str, lang: str = "pl") -> str:
-    """A readable name for a topic tag."""
+    """A readable name for a topic tag (``lokale`` → ``Polityka lokalowa``)."""
     topics = _module("indexer.topics")
-    label = getattr(topics, "topic_label", None) if topics else None
-    if callable(label):
-        try:
-            return str(label(topic, lang))
-        except (KeyError, TypeError, ValueError):
-            pass
+    found = getattr(topics, "BY_ID", {}).get(topic) if topics else None
+    if found is not None:
+        return str(found.label if lang == "pl" else getattr(found, "label_en", found.label))
     text = topic.replace("_", " ").replace("-", " ")
     return text[:1].upper() + text[1:]
 

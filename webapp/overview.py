@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -43,11 +44,28 @@ def type_counts(rows: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
 
 def frame_of(counts: Counter[tuple[str, str]], label: Any, lang: str) -> pd.DataFrame:
     """Long table (year, series, count) with readable series names."""
-    data = [
-        {t("overview_year", lang): year, t("overview_topic", lang): label(name, lang), t("overview_count", lang): n}
-        for (year, name), n in sorted(counts.items())
-    ]
-    return pd.DataFrame(data, columns=[t("overview_year", lang), t("overview_topic", lang), t("overview_count", lang)])
+    data = [{"year": year, "series": label(name, lang), "count": n} for (year, name), n in sorted(counts.items())]
+    return pd.DataFrame(data, columns=["year", "series", "count"])
+
+
+def heatmap(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """Topics × years, each cell coloured by its count and labelled with it (readable without colour)."""
+    year, series, count = t("overview_year", lang), t("overview_topic", lang), t("overview_count", lang)
+    order = frame.groupby("series")["count"].sum().sort_values(ascending=False).index.tolist()
+    base = alt.Chart(frame).encode(
+        x=alt.X("year:O", title=year, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("series:N", title=series, sort=order, axis=alt.Axis(labelLimit=320)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("count:Q", title=count, scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("year:O", title=year), alt.Tooltip("series:N", title=series), alt.Tooltip("count:Q", title=count)],
+    )
+    top = float(frame["count"].max() or 1)
+    labels = base.mark_text(fontSize=13).encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.count > top / 2, alt.value("#ffffff"), alt.value("#1a1a1a")),
+    )
+    return (cells + labels).properties(height=max(160, 26 * len(order)))
 
 
 def render(state: IndexState, lang: str) -> None:
@@ -62,8 +80,9 @@ def render(state: IndexState, lang: str) -> None:
         frame = frame_of(type_counts(rows), doc_type_label, lang)
     if frame.empty:
         return
-    year, series, count = frame.columns
-    st.bar_chart(frame, x=year, y=count, color=series, stack=True, x_label=year, y_label=count)
+    st.altair_chart(heatmap(frame, lang), width="stretch")
     with st.expander(t("overview_table", lang), key="overview_table"):
-        pivot = frame.pivot_table(index=series, columns=year, values=count, fill_value=0, aggfunc="sum")
+        pivot = frame.pivot_table(index="series", columns="year", values="count", fill_value=0, aggfunc="sum")
+        pivot.index.name = t("overview_topic", lang)
+        pivot.columns.name = t("overview_year", lang)
         st.dataframe(pivot, key="overview_pivot")

@@ -18,6 +18,7 @@ from webapp.resources import IndexState
 
 COLUMNS = ("organisation", "postulate", "response", "unit", "date", "source", "topics", "link")
 POSTULATE = "postulate"
+WIDTHS = {"organisation": "medium", "postulate": "large", "response": "large", "unit": "medium", "source": "medium"}
 _FOLD = str.maketrans({"ł": "l", "Ł": "L", "đ": "d"})
 
 
@@ -137,7 +138,7 @@ def render(state: IndexState, lang: str) -> None:
             frame,
             hide_index=True,
             column_config={
-                **{c: st.column_config.TextColumn(t(f"col_{c}", lang)) for c in COLUMNS if c != "link"},
+                **{c: st.column_config.TextColumn(t(f"col_{c}", lang), width=WIDTHS.get(c, "small")) for c in COLUMNS if c != "link"},
                 "link": st.column_config.LinkColumn(t("col_link", lang), display_text="↗"),
             },
             key="prec_table",

@@ -17,7 +17,7 @@ import streamlit as st
 
 from assistant.answering import Answerer
 from assistant.retrieval import Retriever
-from indexer.index import current_version_dir, read_manifest
+from indexer.index import current_version_dir, open_store, read_manifest
 from indexer.settings import Settings
 from webapp import files
 from webapp.i18n import t
@@ -108,14 +108,17 @@ _LIGHT_FIELDS = ("doc_id", "kind", "date", "type", "title", "source", "page", "t
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _points(key: str, _settings: Settings) -> list[dict[str, Any]]:
-    store = _retriever(key, _settings).store
+    store = open_store(_settings)  # no model needed: the tabs draw before the model is loaded
     rows = []
-    for hit in store.scroll():
-        p = hit.payload
-        if p.get("kind", "passage") == "passage":
-            rows.append({k: p.get(k) for k in _LIGHT_FIELDS})
-        else:  # records (e.g. postulates) are shown whole
-            rows.append({**p, "id": hit.id})
+    try:
+        for hit in store.scroll():
+            p = hit.payload
+            if p.get("kind", "passage") == "passage":
+                rows.append({k: p.get(k) for k in _LIGHT_FIELDS})
+            else:  # records (e.g. postulates) are shown whole
+                rows.append({**p, "id": hit.id})
+    finally:
+        store.close()
     return rows
 
 
