@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import logging
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -97,15 +98,34 @@ class TutorialSystem:
 
 
 def prepare_without_repair(raw: RawDocument, doc_id: str, meta: dict[str, Any], ours: Preparation) -> list[Passage]:
-    """Our passages from text that is only normalised (``cleaning.normalize``), not repaired."""
+    """Our preparation with the text repair step switched off (text only normalised): through
+    ``passages_of(..., repair=False)`` when the indexer offers it, else by running ours with
+    ``indexer.repair.repair_text`` returning its input, else normalise-and-chunk."""
     if "repair" in inspect.signature(ours).parameters:
         return ours(raw, doc_id, meta, repair=False)  # type: ignore[call-arg]
+    repair = getattr(prep, "repair", None)
+    if repair is not None and hasattr(repair, "repair_text"):
+        with _repair_switched_off(repair):
+            return ours(raw, doc_id, meta)
     pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
-    passages = [
+    return [
         Passage(doc_id, n, raw.content_hash, chunk.text, chunk.page, chunk.heading_path, meta)
         for n, chunk in enumerate(chunking.chunk_pages(pages))
     ]
-    return passages + _records(ours(raw, doc_id, meta))
+
+
+@contextmanager
+def _repair_switched_off(repair: Any) -> Iterator[None]:
+    original = repair.repair_text
+
+    def unchanged(text: str, *args: Any, **kwargs: Any) -> Any:
+        return repair.RepairResult(text)
+
+    repair.repair_text = unchanged
+    try:
+        yield
+    finally:
+        repair.repair_text = original
 
 
 def prepare_fixed_windows(raw: RawDocument, doc_id: str, meta: dict[str, Any], ours: Preparation) -> list[Passage]:
