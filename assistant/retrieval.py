@@ -66,6 +66,17 @@ class Hit:
         )
 
 
+_TIE_MARGIN = 5  # extra results fetched so that ties at the cut are broken the same way every time
+
+
+def _stable_order(hits: list[StoredHit]) -> list[StoredHit]:
+    """Order by score, breaking exact ties (common with rank fusion) by document and position."""
+    return sorted(
+        hits,
+        key=lambda h: (-round(h.score, 9), str(h.payload.get("doc_id", "")), int(h.payload.get("chunk_no", 0) or 0), h.id),
+    )
+
+
 class Retriever:
     """Opens the store and the embedding model once; answers many searches."""
 
@@ -153,7 +164,7 @@ class Retriever:
             SearchRequest(
                 dense=vector,
                 sparse=self._bm25.query(query),
-                limit=k,
+                limit=k + _TIE_MARGIN,
                 mode=mode,
                 filters=filters or SearchFilters(),
                 prefetch_limit=max(50, 5 * k),
@@ -165,7 +176,10 @@ class Retriever:
             results = self.store.search_batch(requests)
         t2 = time.perf_counter()
         self.timings.update(embed=t1 - t0, query=t2 - t1)
-        return [[Hit.from_stored(i, hit) for i, hit in enumerate(hits, start=1)] for hits in results]
+        return [
+            [Hit.from_stored(i, hit) for i, hit in enumerate(_stable_order(hits)[:k], start=1)]
+            for hits in results
+        ]
 
     def index_info(self) -> dict[str, Any]:
         manifest = read_manifest(self.settings.index_dir)
