@@ -103,6 +103,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_postulates(args: argparse.Namespace) -> int:
+    from assistant.postulates import format_hits, list_postulates, search_postulates
+
+    retriever = _retriever(args)
+    filters = _filters(args)
+    if args.query:
+        hits = search_postulates(retriever, args.query, k=args.k, topic=args.topic, filters=filters)
+    else:
+        hits = list_postulates(retriever.store, topic=args.topic, filters=filters)
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=2))
+    else:
+        print(format_hits(hits, args.lang))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Search and ask the city documents.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     p_ask.add_argument("--lang", choices=("pl", "en"), default="pl", help="language of messages")
     common(p_ask)
     p_ask.set_defaults(func=cmd_ask)
+
+    p_post = sub.add_parser("postulates", help="list or search postulate records (who proposed what, the city's answer)")
+    p_post.add_argument("query", nargs="?", help="search text; without it every record is listed")
+    p_post.add_argument("--topic", help="only this topic id (e.g. lokale, seniorzy, zdrowie_psychiczne)")
+    p_post.add_argument("--k", type=int, default=10, help="how many records a search returns")
+    p_post.add_argument("--lang", choices=("pl", "en"), default="pl", help="language of labels")
+    common(p_post)
+    p_post.set_defaults(func=cmd_postulates)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -103,6 +103,7 @@ def blocks(text: str) -> list[Block]:
             and not last.text.endswith(":")
             and len(line) < 60
             and not _BULLET.match(line)
+            and not re.fullmatch(r"[\d\s.\-/]+", line)  # a date under a title is not part of it
         ):
             last.text = f"{last.text} {line.rstrip(':').strip()}"  # heading wrapped onto a 2nd line
             continue

@@ -93,3 +93,104 @@ def guess_type(name: str, text: str) -> str:
         if any(h in haystack for h in hints):
             return doc_type
     return "document"
+
+
+# --------------------------------------------------------------------------------------
+# Organisations and city units mentioned in a text
+# --------------------------------------------------------------------------------------
+
+_UPPER = "A-ZĄĆĘŁŃÓŚŹŻ"
+_LOWER = "a-ząćęłńóśźż"
+# Head nouns of organisation names, with the inflected forms met in minutes -> nominative.
+_ORG_HEADS = {
+    "Fundacja": ("Fundacja", "Fundacji", "Fundację", "Fundacją"),
+    "Stowarzyszenie": ("Stowarzyszenie", "Stowarzyszenia", "Stowarzyszeniu", "Stowarzyszeniem"),
+    "Towarzystwo": ("Towarzystwo", "Towarzystwa", "Towarzystwu", "Towarzystwem"),
+    "Związek": ("Związek", "Związku", "Związkiem"),
+    "Federacja": ("Federacja", "Federacji"),
+    "Instytut": ("Instytut", "Instytutu"),
+}
+_UNIT_HEADS = {
+    "Wydział": ("Wydział", "Wydziału", "Wydziale", "Wydziałem"),
+    "Referat": ("Referat", "Referatu", "Referacie", "Referatem"),
+    "Biuro": ("Biuro", "Biura", "Biurze"),
+    "Pełnomocnik": ("Pełnomocnik", "Pełnomocnika", "Pełnomocnikiem", "Pełnomocnikowi"),
+    "Pełnomocniczka": ("Pełnomocniczka", "Pełnomocniczki", "Pełnomocniczką"),
+    "Zarząd": ("Zarząd", "Zarządu", "Zarządem"),
+    "Urząd": ("Urząd", "Urzędu", "Urzędzie"),
+    "Miejski Ośrodek": ("Miejski Ośrodek", "Miejskiego Ośrodka", "Miejskim Ośrodku"),
+    "Miejskie Centrum": ("Miejskie Centrum", "Miejskiego Centrum", "Miejskim Centrum"),
+    "Grodzki Urząd": ("Grodzki Urząd", "Grodzkiego Urzędu", "Grodzkim Urzędzie"),
+    "Centrum Obywatelskie": ("Centrum Obywatelskie", "Centrum Obywatelskiego"),
+}
+_ACRONYM_UNITS = {"MOPS": "MOPS", "ZBK": "ZBK", "UMK": "UMK", "MOWIS": "MOWIS", "PFRON": "PFRON"}
+# Words that may continue a name in lower case ("Fundacja z Rąk do Rąk", "ds.", "i").
+_NAME_GLUE = {"i", "z", "do", "na", "w", "ds.", "ds", "dla", "oraz", "im."}
+
+
+def _is_head(word: str) -> bool:
+    bare = word.strip(",.;:(")
+    return any(bare == f.split()[0] for table in (_ORG_HEADS, _UNIT_HEADS) for forms in table.values() for f in forms)
+
+
+def _name_tail(words: list[str], start: int, limit: int = 10) -> list[str]:
+    """The capitalised words (and glue words between them) that follow a head noun."""
+    out: list[str] = []
+    i = start
+    while i < len(words) and len(out) < limit:
+        w = words[i]
+        if w.lower() in {"ds.", "ds"} and i + 1 < len(words):
+            out.append("ds.")
+            i += 1
+            continue
+        bare = w.strip(",.;:()\"„”")
+        if not bare:
+            break
+        if bare[:1].isupper() or bare[:1].isdigit() or w.startswith(("\"", "„")):
+            out.append(bare if not w.startswith(("\"", "„")) else w.rstrip(",.;:)"))
+        elif bare in _NAME_GLUE and i + 1 < len(words) and words[i + 1][:1].isupper() and not _is_head(words[i + 1]):
+            out.append(bare)
+        else:
+            break
+        if w.endswith((",", ".", ";", ":", ")")):
+            break
+        i += 1
+    while out and out[-1] in _NAME_GLUE:
+        out.pop()
+    return out
+
+
+def organisations(text: str) -> list[str]:
+    """Organisations and city units named in ``text`` (``Fundacja Zustricz``, ``Wydział
+    Mieszkalnictwa``, ``MOPS`` …), head noun in the nominative, in order of first mention."""
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        words = line.split()
+        i = 0
+        while i < len(words):
+            matched = False
+            for table, kind in ((_ORG_HEADS, "org"), (_UNIT_HEADS, "unit")):
+                for nominative, forms in table.items():
+                    n = len(forms[0].split())
+                    head = " ".join(w.strip(",.;:(") for w in words[i : i + n])
+                    if head not in forms:
+                        continue
+                    ends = words[i + n - 1].endswith((",", ".", ";", ":"))
+                    tail = [] if ends else _name_tail(words, i + n)
+                    # "Małopolskie Stowarzyszenie Probacja": a capitalised adjective before the head
+                    before = words[i - 1].strip(",.;:(") if i > 0 else ""
+                    prefix = [before] if kind == "org" and before[:1].isupper() and before.endswith(("skie", "ckie", "ne", "we")) else []
+                    if tail or nominative in {"MOPS"}:
+                        name = " ".join(prefix + [nominative] + tail)
+                        found.setdefault(name.replace(" ,", ","), None)
+                        i += n + len(tail)
+                        matched = True
+                    break
+                if matched:
+                    break
+            if not matched:
+                bare = words[i].strip(",.;:()")
+                if bare in _ACRONYM_UNITS:
+                    found.setdefault(_ACRONYM_UNITS[bare], None)
+                i += 1
+    return list(found)

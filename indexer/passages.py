@@ -1,24 +1,33 @@
-"""From a loaded document to passages: metadata, cleaning, chunking, and the payload stored.
+"""From a loaded document to passages: metadata, cleaning, repair, chunking, records, topics.
 
 This is the one place that decides what a document becomes in the index; the build only
-embeds and stores what it returns. Extra kinds of points (e.g. postulate records) are
-:class:`Passage` objects with another ``kind``.
+embeds and stores what it returns. A document becomes passages (``kind="passage"``: chunks
+along its own structure, the text repaired, the original kept as ``original_text``) and
+postulate records (``kind="postulate"``, with ``organisation``, ``postulate``, ``response``,
+``unit``, ``location``). Every point carries ``topics`` and ``organisations`` lists.
 """
 
 from __future__ import annotations
 
+import logging
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer import chunking, cleaning
+from indexer import chunking, cleaning, postulates, repair, tables, topics
 from indexer.loaders import Page, RawDocument
-from indexer.metadata import ManifestEntry, find_date, guess_type, title_from_filename
+from indexer.metadata import ManifestEntry, find_date, guess_type, organisations, title_from_filename
 from indexer.store import point_id
+
+logger = logging.getLogger(__name__)
 
 # Bump when cleaning, chunking or what a passage contains changes: the index fingerprint
 # includes it, so the next build re-embeds every document.
-PIPELINE_VERSION = f"normalize-1/structure-1/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
+PIPELINE_VERSION = (
+    f"normalize-2/repair-1/tables-1/structure-2/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
+    f"/postulates-1/{topics.TOPICS_VERSION}"
+)
 
 
 @dataclass
@@ -92,11 +101,111 @@ def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
 
 
 def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any]) -> list[Passage]:
-    """Clean and chunk one loaded document into passages."""
+    """One loaded document as passages and postulate records, repaired, tagged with topics
+    and organisations."""
     pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
-    return [
-        Passage(doc_id, n, raw.content_hash, chunk.text, chunk.page, chunk.heading_path, meta)
-        for n, chunk in enumerate(chunking.chunk_pages(pages))
-    ]
+    context = repair.document_context("\n".join(page.text for page in pages))
+
+    def fix(text: str) -> str:
+        return repair.repair_text(text, context.vocabulary, context.thorough).text
+
+    names = organisations(fix("\n".join(page.text for page in pages)))
+    host = postulates.host_unit(meta.get("title") or "")
+    records: list[postulates.PostulateRecord] = []
+    laid_out: list[Page] = []
+    for page in pages:
+        text, table_records = _tables_as_rows(page, names, context, fix, host)
+        records.extend(table_records)
+        laid_out.append(Page(page.number, text))
+        repaired = fix(text)
+        records.extend(postulates.from_notes(repaired, page.number))
+        records.extend(postulates.from_prose(repaired, page.number))
+
+    out: list[Passage] = []
+    for n, chunk in enumerate(chunking.chunk_pages(laid_out)):
+        text = fix(chunk.text)
+        extra: dict[str, Any] = {"original_text": chunk.text} if text != chunk.text else {}
+        heading = tuple(fix(h) for h in chunk.heading_path)
+        out.append(Passage(doc_id, n, raw.content_hash, text, chunk.page, heading, {**meta, **extra}))
+    for n, record in enumerate(records):
+        payload = {
+            **meta,
+            "organisation": record.organisation,
+            "postulate": record.postulate,
+            "response": record.response,
+            "unit": record.unit,
+            "location": record.location,
+            "row": record.row,
+            "source_shape": record.source_shape,
+            "original_text": record.original_text,
+        }
+        heading = ("Postulaty", record.location) if record.location else ("Postulaty",)
+        out.append(
+            Passage(doc_id, n, raw.content_hash, record.render(), record.page, heading, payload, kind=postulates.KIND)
+        )
+    known = organisations("\n".join(fix(page.text) for page in laid_out))
+    for passage in out:
+        passage.meta["organisations"] = _organisations_in(passage, known)
+    topics.tag(out)
+    return out
 
 
+def _organisations_in(passage: Passage, known: list[str]) -> list[str]:
+    """Organisations and units a passage names: the record's own, then those of the document's
+    list (read line by line, where names end cleanly) that the passage mentions."""
+    from indexer.analyzer import fold
+
+    found: list[str] = []
+    for key in ("organisation", "unit"):
+        found += [n for n in (passage.meta.get(key) or "").split("; ") if n]
+    text = fold(" ".join(passage.text.split()))
+    for name in known:
+        if fold(name.rstrip(".,;:")) in text:
+            found.append(name)
+    clean = list(dict.fromkeys(n.rstrip(".,;: ") for n in found))
+    # a name that only repeats the start of a longer one adds nothing
+    return [n for n in clean if not any(o != n and o.startswith(n) for o in clean)]
+
+
+def _tables_as_rows(page: Page, names: list[str], context, fix, host: str | None):
+    """The page with each interleaved table replaced by its rows (a heading per row and
+    labelled cells), and the postulate records of those rows."""
+    found = tables.find_tables(page.text, names, context.vocabulary)
+    if not found:
+        return page.text, []
+    lines = page.text.split("\n")
+    records: list[postulates.PostulateRecord] = []
+    for table in sorted(found, key=lambda t: t.start_line, reverse=True):
+        caption_at = table.start_line - 1
+        while caption_at >= 0 and not lines[caption_at].strip():
+            caption_at -= 1
+        caption = lines[caption_at].strip().rstrip(":") if caption_at >= 0 else "Tabela"
+        block = [f"## {caption}", ""]
+        for row in table.rows:
+            heading, cells = postulates.table_row_text(row, table.captions)
+            if row.carried_over and block:
+                block[-1:-1] = [line.split(": ", 1)[-1] for line in cells]
+                continue
+            block += [f"### {heading or 'Wiersz bez numeru'}", *cells, ""]
+        lines[caption_at : table.end_line + 1] = block
+        records = postulates.from_table(table, host, fix, page.number) + records
+    return "\n".join(lines), records
+
+
+def chunk_stats(passages: list[Passage]) -> dict[str, int]:
+    """Sizes of the passages in the embedding model's tokens (as embedded, with their context
+    line): min, median and max, and how many exceed the model's 512-token limit."""
+    sizes = [repair.token_count(p.embedding_text()) for p in passages if p.kind == "passage"]
+    if not sizes:
+        return {"chunks": 0, "min": 0, "median": 0, "max": 0, "over_limit": 0}
+    return {
+        "chunks": len(sizes),
+        "min": min(sizes),
+        "median": int(statistics.median(sizes)),
+        "max": max(sizes),
+        "over_limit": sum(size > MODEL_TOKEN_LIMIT for size in sizes),
+    }
+
+
+# multilingual-e5-small reads 512 tokens, the "passage: " prompt and two special tokens included.
+MODEL_TOKEN_LIMIT = 512 - 6

@@ -86,6 +86,8 @@ class RepairResult:
 @lru_cache(maxsize=200_000)
 def _analyses(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(lemma, tag, name kinds) of a single-segment ``word``; empty when unknown."""
+    if not word.replace("-", "").isalpha():
+        return ()  # "$rodki", "Os6b": Morfeusz would split off the junk and call the rest known
     found = []
     for start, end, (_orth, lemma, tag, names, _quals) in _morfeusz().analyse(word):
         if tag == "ign":
@@ -598,3 +600,11 @@ def document_figures(name: str, text: str) -> DocumentFigures:
     words = sum(1 for w in _WORDLIKE.findall(text) if sum(ch.isalpha() for ch in w) >= 2)
     thorough = unknown_share(dehyphenate(join_spaced_words(fix_font_map(text)))) >= DAMAGED_SHARE
     return DocumentFigures(name, words, unknown_share(text), unknown_share(result.text), len(result.changes), thorough)
+
+
+def token_count(text: str) -> int:
+    """Tokens of ``text`` for the embedding model (its tokenizer when on disk, else an estimate)."""
+    tok = _tokenizer()
+    if tok is None:
+        return int(len(text.split()) * 1.9) + 1
+    return len(tok.encode(text, add_special_tokens=False).ids)

@@ -1,0 +1,110 @@
+"""Postulate records in the index: list them (by topic, date, document) or search them.
+
+Records are points of kind ``postulate`` (see ``indexer/postulates.py``): who proposed what,
+what the city answered and which unit answered, with the document, date and location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from indexer.postulates import KIND
+from indexer.store import SearchFilters
+
+LABELS = {
+    "pl": {"postulate": "Postulat", "response": "Odpowiedź", "none": "Nie znaleziono postulatów.",
+           "no_response": "(brak zapisanej odpowiedzi)", "topics": "Tematy"},
+    "en": {"postulate": "Postulate", "response": "Response", "none": "No postulates found.",
+           "no_response": "(no response recorded)", "topics": "Topics"},
+}
+
+
+@dataclass
+class PostulateHit:
+    """One postulate record as shown to a user."""
+
+    organisation: str | None
+    postulate: str
+    response: str | None
+    unit: str | None
+    date: str | None
+    title: str
+    source: str
+    doc_id: str
+    location: str
+    page: int | None
+    topics: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    score: float | None = None
+    text: str = ""
+    original_text: str = ""
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any], score: float | None = None) -> "PostulateHit":
+        return cls(
+            organisation=payload.get("organisation"),
+            postulate=payload.get("postulate") or "",
+            response=payload.get("response"),
+            unit=payload.get("unit"),
+            date=payload.get("date"),
+            title=payload.get("title", ""),
+            source=payload.get("source", ""),
+            doc_id=payload.get("doc_id", ""),
+            location=payload.get("location", ""),
+            page=payload.get("page"),
+            topics=list(payload.get("topics") or []),
+            organisations=list(payload.get("organisations") or []),
+            score=score,
+            text=payload.get("text", ""),
+            original_text=payload.get("original_text", ""),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _only_postulates(filters: SearchFilters | None, topic: str | None) -> SearchFilters:
+    base = filters or SearchFilters()
+    topics = tuple(base.topics) + ((topic,) if topic else ())
+    return replace(base, kinds=(KIND,), topics=topics)
+
+
+def list_postulates(store, topic: str | None = None, filters: SearchFilters | None = None) -> list[PostulateHit]:
+    """Every postulate record matching the filters, newest document first, then in document order."""
+    hits = [PostulateHit.from_payload(h.payload) for h in store.scroll(_only_postulates(filters, topic))]
+    order = {id(h): (h.date or "", h.doc_id, _position(h)) for h in hits}
+    hits.sort(key=lambda h: order[id(h)])
+    hits.sort(key=lambda h: h.date or "", reverse=True)
+    return hits
+
+
+def _position(hit: PostulateHit) -> tuple[int, str]:
+    digits = "".join(ch if ch.isdigit() else " " for ch in hit.location).split()
+    return (int(digits[0]) if digits else 0, hit.location)
+
+
+def search_postulates(retriever, query: str, k: int = 10, topic: str | None = None,
+                      filters: SearchFilters | None = None) -> list[PostulateHit]:
+    """The ``k`` postulate records closest to ``query`` (hybrid search over records only)."""
+    hits = retriever.search(query, k=k, filters=_only_postulates(filters, topic))
+    return [PostulateHit.from_payload(h.payload, h.score) for h in hits]
+
+
+def format_hits(hits: list[PostulateHit], lang: str = "pl") -> str:
+    """Plain-text listing for the command line."""
+    text = LABELS.get(lang, LABELS["pl"])
+    if not hits:
+        return text["none"]
+    lines = []
+    for n, hit in enumerate(hits, start=1):
+        who = hit.organisation or hit.unit or "—"
+        where = ", ".join(x for x in (hit.location, f"str. {hit.page}" if hit.page else "") if x)
+        lines.append(f"{n}. [{hit.date or '—'}] {who} — {hit.title} ({where}) — {hit.source}")
+        if hit.postulate:
+            lines.append(f"   {text['postulate']}: {hit.postulate}")
+        unit = f" ({hit.unit})" if hit.unit else ""
+        lines.append(f"   {text['response']}{unit}: {hit.response or text['no_response']}")
+        if hit.topics:
+            lines.append(f"   {text['topics']}: {', '.join(hit.topics)}")
+    return "\n".join(lines)

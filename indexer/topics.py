@@ -1,0 +1,300 @@
+"""Topics: the sixteen statutory areas of public benefit and the themes users ask about.
+
+Each topic has a short stable id (``lokale``, ``seniorzy``, ``zdrowie_psychiczne``), a Polish
+label, a description and lemma rules. A passage gets every topic whose rule matches a phrase
+of its text (Morfeusz lemmas, so ``lokali``/``lokalowej`` both count), and the topic its
+embedding is clearly closest to when that topic's description is similar enough. Words inside
+the name of a city unit or an organisation (``Pełnomocnik ds. Polityki Senioralnej``,
+``Biuro ds. Ochrony Zdrowia``) do not count: a passage naming the seniors' plenipotentiary
+among the guests is not about seniors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+from indexer.analyzer import lemmas
+
+logger = logging.getLogger(__name__)
+
+TOPICS_VERSION = "topics-1"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One area or theme."""
+
+    id: str
+    label: str  # Polish
+    label_en: str
+    kind: str  # "statutory" (one of the 16 areas of the 2011 programme) | "theme"
+    description: str
+    rules: tuple[tuple[str, ...], ...]  # lemma phrases; any one matching tags the passage
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic("pomoc_spoleczna", "Pomoc społeczna", "Social assistance", "statutory",
+          "pomoc społeczna, pomoc rodzinom i osobom w trudnej sytuacji życiowej, wyrównywanie szans, "
+          "placówki pomocy społecznej, bezdomność, usługi opiekuńcze, opiekunowie osób niesamodzielnych",
+          (("pomoc", "społeczny"), ("bezdomność",), ("bezdomny",), ("samopomoc",), ("usługa", "opiekuńczy"),
+           ("mieszkanie", "chroniony"), ("niesamodzielny",), ("socjalny",))),
+    Topic("reintegracja", "Integracja i reintegracja zawodowa i społeczna", "Social and vocational (re)integration", "statutory",
+          "integracja i reintegracja zawodowa i społeczna osób zagrożonych wykluczeniem społecznym, wykluczenie społeczne",
+          # a gerund's lemma is its verb: "wykluczenia" -> "wykluczyć"
+          (("reintegracja",), ("integracja", "zawodowy"), ("wykluczyć",), ("wykluczony",))),
+    Topic("charytatywna", "Działalność charytatywna", "Charity", "statutory",
+          "działalność charytatywna i dobroczynna", (("charytatywny",), ("dobroczynny",))),
+    Topic("zdrowie", "Ochrona i promocja zdrowia", "Health", "statutory",
+          "ochrona i promocja zdrowia, działalność lecznicza, programy profilaktyczne, zdrowie psychiczne",
+          (("zdrowie",), ("leczniczy",), ("program", "profilaktyczny"), ("chory",))),
+    Topic("niepelnosprawnosc", "Osoby z niepełnosprawnościami", "People with disabilities", "statutory",
+          "działalność na rzecz osób niepełnosprawnych, osoby z niepełnosprawnościami, asystenci, PFRON",
+          (("niepełnosprawność",), ("niepełnosprawny",), ("PFRON",))),
+    Topic("seniorzy", "Seniorzy (osoby w wieku emerytalnym)", "Seniors", "statutory",
+          "działalność na rzecz osób w wieku emerytalnym, seniorzy, polityka senioralna, Centra Aktywności Seniora",
+          (("senior",), ("senioralny",), ("emerytalny",))),
+    Topic("rozwoj_gospodarczy", "Rozwój gospodarczy i przedsiębiorczość", "Economic development", "statutory",
+          "działalność wspomagająca rozwój gospodarczy, w tym rozwój przedsiębiorczości",
+          (("przedsiębiorczość",), ("rozwój", "gospodarczy"))),
+    Topic("edukacja", "Edukacja, oświata i wychowanie", "Education", "statutory",
+          "edukacja, oświata i wychowanie, szkoły, wsparcie edukacyjne, nauka",
+          (("edukacja",), ("oświata",), ("wychować",), ("edukacyjny",), ("szkoła",))),
+    Topic("wypoczynek", "Wypoczynek dzieci i młodzieży", "Holidays for children and youth", "statutory",
+          "wypoczynek dzieci i młodzieży, kolonie, półkolonie",
+          (("wypoczynek",), ("półkolonia",), ("kolonia",))),
+    Topic("kultura", "Kultura, sztuka i dziedzictwo narodowe", "Culture and heritage", "statutory",
+          "kultura, sztuka, ochrona dóbr kultury i dziedzictwa narodowego, inicjatywy kulturalne",
+          (("kultura",), ("kulturalny",), ("sztuka",), ("dziedzictwo", "narodowy"))),
+    Topic("sport", "Kultura fizyczna i sport", "Sport", "statutory",
+          "wspieranie i upowszechnianie kultury fizycznej, sport, turnieje",
+          (("kultura", "fizyczny"), ("sport",), ("sportowy",), ("turniej",))),
+    Topic("ekologia", "Ekologia i ochrona zwierząt", "Ecology and animals", "statutory",
+          "ekologia i ochrona zwierząt oraz ochrona dziedzictwa przyrodniczego",
+          (("ekologia",), ("zwierzę",), ("przyrodniczy",), ("ekologiczny",))),
+    Topic("ratownictwo", "Ratownictwo i ochrona ludności", "Rescue and civil protection", "statutory",
+          "ratownictwo i ochrona ludności", (("ratownictwo",), ("ochrona", "ludność"))),
+    Topic("wolontariat", "Wolontariat", "Volunteering", "statutory",
+          "promocja i organizacja wolontariatu", (("wolontariat",), ("wolontariusz",))),
+    Topic("uzaleznienia", "Przeciwdziałanie uzależnieniom i patologiom", "Addiction prevention", "statutory",
+          "przeciwdziałanie uzależnieniom i patologiom społecznym, profilaktyka uzależnień, abstynencja",
+          (("uzależnienie",), ("uzależnić",), ("uzależniony",), ("patologia", "społeczny"), ("abstynencki",))),
+    Topic("wsparcie_ngo", "Działalność na rzecz organizacji pozarządowych", "Support for NGOs", "statutory",
+          "działalność na rzecz organizacji pozarządowych: informowanie, baza organizacji, portal, "
+          "wzmacnianie potencjału sektora, profesjonalizacja, koordynacja i wymiana informacji",
+          (("baza", "organizacja"), ("portal",), ("potencjał", "sektor"), ("profesjonalizować",),
+           ("profesjonalizować", "się"), ("platforma", "internetowy"), ("przepływ", "informacja"),
+           ("obieg", "informacja"), ("komunikacja",), ("docierać", "do", "informacja"),
+           ("działalność", "na", "rzecz", "organizacja", "pozarządowy"))),
+    Topic("lokale", "Polityka lokalowa (lokale dla organizacji)", "Premises policy", "theme",
+          "polityka lokalowa, lokale z zasobu gminy dla organizacji pozarządowych, najem lokali, "
+          "mieszkania komunalne, Zarząd Budynków Komunalnych",
+          (("lokal",), ("lokalowy",), ("ZBK",), ("zasób", "gmina"), ("mieszkanie", "komunalny"))),
+    Topic("finansowanie", "Finansowanie, dotacje i konkursy", "Funding and grant competitions", "theme",
+          "finansowanie organizacji, dotacje, otwarte konkursy ofert, granty, środki finansowe, wkład własny, budżet",
+          (("dotacja",), ("konkurs",), ("konkursowy",), ("grant",), ("finansowanie",), ("środek", "finansowy"),
+           ("wkład", "własny"), ("budżet",), ("budżetowy",), ("fundusz",), ("pieniądz",), ("finansowy",),
+           ("finansować",), ("dofinansować",), ("zapłata",))),
+    Topic("dostepnosc", "Dostępność", "Accessibility", "theme",
+          "dostępność architektoniczna, cyfrowa i komunikacyjna, usuwanie barier, dostosowanie do potrzeb osób ze szczególnymi potrzebami",
+          # "dostępność lokali" is how many premises there are, not accessibility
+          (("dostępność", "!lokal"), ("bariera",), ("architektoniczny",))),
+    Topic("cudzoziemcy", "Cudzoziemcy i wielokulturowość", "Foreigners and multiculturalism", "theme",
+          "cudzoziemcy, migranci, integracja cudzoziemców, wielokulturowość, nauka języka polskiego",
+          (("cudzoziemiec",), ("migrant",), ("imigrant",), ("uchodźca",), ("wielokulturowość",), ("wielokulturowy",))),
+    Topic("zdrowie_psychiczne", "Zdrowie psychiczne", "Mental health", "theme",
+          "zdrowie psychiczne dzieci, młodzieży i dorosłych, choroby psychiczne, wsparcie psychologiczne, ADHD",
+          (("zdrowie", "psychiczny"), ("psychicznie",), ("psychiatryczny",), ("ADHD",), ("psychologiczny",))),
+)
+
+BY_ID = {t.id: t for t in TOPICS}
+
+# Embedding side: a topic whose description is at least this similar, and clearly the closest.
+EMBED_MIN_SIMILARITY = 0.86
+EMBED_MARGIN = 0.02
+
+
+def list_topics(lang: str = "pl") -> list[dict[str, str]]:
+    """Topics for a user interface: ``[{"id", "label", "kind"}]`` in a stable order."""
+    return [{"id": t.id, "label": t.label if lang == "pl" else t.label_en, "kind": t.kind} for t in TOPICS]
+
+
+# --------------------------------------------------------------------------------------
+# Lemma rules
+# --------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+|\S")
+# Heads of unit and organisation names: words after them, up to the first lower-case word
+# that is not glue ("ds.", "i", "z", "do"), belong to a name.
+_NAME_HEADS = {
+    "wydział", "referat", "biuro", "pełnomocnik", "pełnomocniczka", "koordynator", "koordynatorka",
+    "urząd", "zarząd", "fundacja", "stowarzyszenie", "towarzystwo",
+}
+_GLUE = {"ds", ".", ",", "i", "z", "do", "spraw", "na", "w", "dla"}
+
+
+def _in_names(tokens: list[str]) -> list[bool]:
+    """Which tokens are part of a capitalised unit or organisation name, or of a law's title
+    (``ustawy … o działalności pożytku publicznego i o wolontariacie``)."""
+    inside = [False] * len(tokens)
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        if "ustawa" in lemmas(tok) and "o" in [t.lower() for t in tokens[k + 1 : k + 20]]:
+            j = k + 1
+            while j < len(tokens) and not (tokens[j] in {".", ";", ")"} and tokens[j - 1] not in {"r", "ust", "art", "poz", "nr"}):
+                inside[j] = True
+                j += 1
+            k = j
+            continue
+        if tok[:1].isupper() and any(l in _NAME_HEADS for l in lemmas(tok)):
+            j = k + 1
+            while j < len(tokens) and (
+                tokens[j][:1].isupper() or tokens[j].lower() in _GLUE or tokens[j - 1].lower() in {"ds", "spraw"}
+            ):
+                inside[j] = True
+                j += 1
+            k = j
+        else:
+            k += 1
+    return inside
+
+
+def _lemma_sequence(text: str) -> list[frozenset[str]]:
+    tokens = _TOKEN.findall(text)
+    inside = _in_names(tokens)
+    seq: list[frozenset[str]] = []
+    for tok, named in zip(tokens, inside):
+        if not tok[:1].isalpha():
+            continue
+        found = {l.lower() for l in lemmas(tok)} | {tok.lower()}
+        seq.append(frozenset() if named else frozenset(found))
+    return seq
+
+
+def _rule_matches(seq: list[frozenset[str]], rule: tuple[str, ...]) -> bool:
+    """A lemma phrase at consecutive words; ``"!x"`` means the next word is not ``x``."""
+    words = [r.lower() for r in rule if not r.startswith("!")]
+    banned = [r[1:].lower() for r in rule if r.startswith("!")]
+    n = len(words)
+    for i in range(len(seq) - n + 1):
+        if all(words[j] in seq[i + j] for j in range(n)):
+            after = seq[i + n] if i + n < len(seq) else frozenset()
+            if not any(b in after for b in banned):
+                return True
+    return False
+
+
+def rule_topics(text: str) -> list[str]:
+    """Topics whose lemma rules match ``text``."""
+    seq = _lemma_sequence(text)
+    return [t.id for t in TOPICS if any(_rule_matches(seq, rule) for rule in t.rules)]
+
+
+# --------------------------------------------------------------------------------------
+# Embeddings
+# --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _embedder():
+    try:
+        from indexer.embeddings import load_embedder
+        from indexer.settings import Settings
+
+        return load_embedder(Settings.from_env())
+    except Exception as exc:  # topics then come from the rules alone
+        logger.warning("topics: no embedding model (%s); using lemma rules only", exc)
+        return None
+
+
+@lru_cache(maxsize=1)
+def _topic_vectors():
+    embedder = _embedder()
+    if embedder is None:
+        return None
+    return embedder.encode_queries([f"{t.label}: {t.description}" for t in TOPICS])
+
+
+def embedding_topics(texts: Sequence[str]) -> list[list[str]]:
+    """For each text, the topic its embedding is clearly closest to (if any)."""
+    embedder = _embedder()
+    vectors = _topic_vectors()
+    if embedder is None or vectors is None or not texts:
+        return [[] for _ in texts]
+    import numpy as np
+
+    passages = embedder.encode_passages(list(texts))
+    sims = passages @ vectors.T
+    out = []
+    for row in sims:
+        order = np.argsort(-row)
+        best, second = row[order[0]], row[order[1]]
+        out.append([TOPICS[order[0]].id] if best >= EMBED_MIN_SIMILARITY and best - second >= EMBED_MARGIN else [])
+    return out
+
+
+def topics_for(texts: Sequence[str], use_embeddings: bool = True) -> list[list[str]]:
+    """Topic ids of each text: lemma rules plus the embedding's clear favourite."""
+    ruled = [rule_topics(t) for t in texts]
+    embedded = embedding_topics(texts) if use_embeddings else [[] for _ in texts]
+    return [[t.id for t in TOPICS if t.id in set(r) | set(e)] for r, e in zip(ruled, embedded)]
+
+
+def tag(passages: Sequence[Any], use_embeddings: bool = True) -> None:
+    """Set ``meta["topics"]`` on every passage (heading and text both count)."""
+    texts = [(p.heading_path[-1] + "\n" if p.heading_path else "") + p.text for p in passages]
+    for passage, found in zip(passages, topics_for(texts, use_embeddings)):
+        passage.meta["topics"] = found
+
+
+# --------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class LabelScore:
+    """Micro precision and recall of the assigned topics against hand labels."""
+
+    labelled: int
+    assigned: int
+    correct: int
+    expected: int
+    missing_snippets: list[str]
+    errors: list[dict]
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.assigned if self.assigned else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.expected if self.expected else 1.0
+
+
+def score_labels(labels: list[dict], passages: Sequence[Any]) -> LabelScore:
+    """Compare ``meta["topics"]`` of the passages each label's snippet finds with the label."""
+    from indexer.analyzer import fold
+
+    score = LabelScore(len(labels), 0, 0, 0, [], [])
+    for label in labels:
+        snippet = fold(label["snippet"])
+        match = next(
+            (p for p in passages
+             if p.doc_id.endswith(label["doc"]) and p.kind == label.get("kind", "passage") and snippet in fold(" ".join(p.text.split()))),
+            None,
+        )
+        if match is None:
+            score.missing_snippets.append(label["snippet"])
+            continue
+        got, want = set(match.meta.get("topics", [])), set(label["topics"])
+        score.assigned += len(got)
+        score.expected += len(want)
+        score.correct += len(got & want)
+        if got != want:
+            score.errors.append({"snippet": label["snippet"], "extra": sorted(got - want), "missing": sorted(want - got)})
+    return score
