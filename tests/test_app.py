@@ -395,3 +395,74 @@ def test_precedent_csv_keeps_polish_letters(app_env):
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == "Organizacja,Postulat,Odpowiedź miasta,Jednostka,Data,Źródło,Tematy,Plik"
     assert "Małopolskie Stowarzyszenie Probacja" in text
+
+
+# --------------------------------------------------------------------------- LLM answers
+
+
+class _FakeOpenAI:
+    """A local OpenAI-compatible chat endpoint that streams a reply built from the prompt's first
+    source: one sentence the source supports, one it does not (verification must remove it)."""
+
+    UNSUPPORTED = "Miasto przekazało organizacjom dziesięć milionów złotych na remonty lokali"
+
+    def __init__(self) -> None:
+        import http.server
+        import json
+        import threading
+
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                prompt = body["messages"][-1]["content"]
+                source = prompt.split('<zrodlo nr="1"', 1)[1].split(">\n", 1)[1].split("\n</zrodlo>", 1)[0]
+                first = re.split(r"(?<=[.!?])\s+", source.strip())[0].rstrip(".")
+                reply = f"{first} [1]. {fake.UNSUPPORTED} [1]."
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for i in range(0, len(reply), 12):
+                    chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "fake",
+                             "choices": [{"index": 0, "delta": {"content": reply[i : i + 12]}, "finish_reason": None}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                end = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "fake",
+                       "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+                fake.requests += 1
+
+        self.requests = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_llm_mode_streams_and_keeps_only_verified_sentences(app_env, monkeypatch):
+    pytest.importorskip("assistant.generation", reason="LLM answers are not in this version")
+    pytest.importorskip("langchain_openai")
+    fake = _FakeOpenAI()
+    try:
+        monkeypatch.setenv("NGO_LLM_BASE_URL", fake.url)
+        monkeypatch.setenv("NGO_LLM_MODEL", "fake")
+        at = start()
+        mode = at.radio(key="mode")
+        assert mode.options == ["Cytaty z dokumentów (bez modelu językowego)", "Model językowy (LLM) z weryfikacją cytatów"]
+        mode.set_value("llm").run()
+        at = ask(at, QUESTION)
+        assert fake.requests == 1
+        answer = next(m for m in at.chat_message if m.name == "assistant")
+        shown = texts(answer)
+        assert "[1]" in shown and fake.UNSUPPORTED not in shown
+        captions = " ".join(plain(c.value) for c in answer.caption)
+        assert "Model językowy (LLM)" in captions
+        assert re.search(r"Usunięto zdania bez potwierdzenia w cytowanych źródłach: [1-9]", captions), captions
+        assert at.expander, "the verified sentence cites its source"
+    finally:
+        fake.close()

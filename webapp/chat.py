@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from webapp import optional, resources
+from webapp import resources
 from webapp.filters import Choices
 from webapp.files import file_url
 from webapp.i18n import doc_type_label, t
@@ -34,13 +34,38 @@ class Turn:
     seconds: float = 0.0
     filters: list[str] = field(default_factory=list)
     mode: str = "extractive"
+    notes: list[str] = field(default_factory=list)
 
 
 def ask(state: IndexState, question: str, choices: Choices) -> Turn:
-    """Answer ``question`` with the sidebar's filters; the result as a :class:`Turn`."""
+    """Answer ``question`` with the sidebar's filters; an LLM answer streams its draft meanwhile."""
     started = time.perf_counter()
-    answer = optional.answer(resources.answerer(state), question, choices.filters, choices.lang, choices.mode)
+    answer = None
+    if choices.mode == "llm":
+        answer = stream_llm(state, question, choices)
+    if answer is None:
+        with st.spinner(t("thinking", choices.lang)):
+            answer = resources.answerer(state).ask(question, filters=choices.filters, lang=choices.lang)
     return to_turn(state, question, answer, time.perf_counter() - started, choices)
+
+
+def stream_llm(state: IndexState, question: str, choices: Choices) -> Any | None:
+    """The verified LLM answer, its draft shown (escaped) as it is generated; None without an LLM."""
+    llm = resources.llm_answerer(state)
+    if isinstance(llm, str):  # the configured LLM cannot be used: say why, answer with quotes
+        st.warning(escape_md(t("llm_unavailable", choices.lang, reason=llm)))
+        return None
+    draft, answer = "", None
+    box = st.empty()
+    box.caption(t("llm_waiting", choices.lang))
+    for event in llm.stream(question, filters=choices.filters, lang=choices.lang):
+        if event.kind == "token":
+            draft += event.text
+            box.markdown(escape_block(draft) + " ▌")
+        elif event.kind == "done":
+            answer = event.answer
+    box.empty()
+    return answer
 
 
 def to_turn(state: IndexState, question: str, answer: Any, seconds: float, choices: Choices) -> Turn:
@@ -61,7 +86,8 @@ def to_turn(state: IndexState, question: str, answer: Any, seconds: float, choic
         closest=list(answer.closest or []),
         seconds=seconds,
         filters=list(choices.summary),
-        mode=choices.mode,
+        mode=getattr(answer, "mode", "extractive"),
+        notes=list(getattr(answer, "notes", []) or []),
     )
 
 
@@ -114,20 +140,23 @@ def render_question(question: str) -> None:
 
 
 def render_answer(turn: Turn, lang: str, index: int, published: dict[str, str]) -> None:
-    """The assistant's message: the answer, its time and filters, the openable citations."""
-    with st.chat_message("assistant"):
-        if turn.abstained:
-            st.info(answer_markdown(turn.answer))
-        else:
-            st.markdown(answer_markdown(turn.answer))
-        notes = [t("answer_time", lang, seconds=turn.seconds)]
-        if turn.filters:
-            notes.append(t("active_filters", lang, filters=", ".join(turn.filters)))
-        st.caption(escape_md(" · ".join(notes)))
-        if turn.citations:
-            st.markdown(f"**{t('sources', lang)}**")
-            for c in turn.citations:
-                render_citation(c, lang, f"cite-{index}-{c['n']}", published)
+    """The assistant's message body: the answer, its time, mode and filters, the openable citations."""
+    if turn.abstained:
+        st.info(answer_markdown(turn.answer))
+    else:
+        st.markdown(answer_markdown(turn.answer))
+    for note in turn.notes:
+        st.caption(escape_md(note))
+    notes = [t("answer_time", lang, seconds=turn.seconds)]
+    if turn.mode == "llm":
+        notes.append(t("mode_llm", lang))
+    if turn.filters:
+        notes.append(t("active_filters", lang, filters=", ".join(turn.filters)))
+    st.caption(escape_md(" · ".join(notes)))
+    if turn.citations:
+        st.markdown(f"**{t('sources', lang)}**")
+        for c in turn.citations:
+            render_citation(c, lang, f"cite-{index}-{c['n']}", published)
 
 
 def render(state: IndexState, choices: Choices) -> None:
@@ -141,13 +170,14 @@ def render(state: IndexState, choices: Choices) -> None:
     with box:
         for i, turn in enumerate(history):
             render_question(turn.question)
-            render_answer(turn, lang, i, published)
+            with st.chat_message("assistant"):
+                render_answer(turn, lang, i, published)
         if question and question.strip():
             render_question(question.strip())
-            with st.spinner(t("thinking", lang)):
+            with st.chat_message("assistant"):
                 turn = ask(state, question.strip(), choices)
-            history.append(turn)
-            render_answer(turn, lang, len(history) - 1, published)
+                history.append(turn)
+                render_answer(turn, lang, len(history) - 1, published)
     if history and st.button(t("clear_chat", lang), key="clear_chat"):
         history.clear()
         st.rerun()

@@ -35,6 +35,8 @@ UI: dict[str, dict[str, str]] = {
         "chat_intro": "Zadaj pytanie o dokumenty współpracy miasta z organizacjami pozarządowymi. "
         "Każde zdanie odpowiedzi jest cytatem ze wskazanego źródła [n].",
         "thinking": "Szukam w dokumentach…",
+        "llm_waiting": "Model językowy pisze odpowiedź; każde zdanie zostanie sprawdzone ze źródłami…",
+        "llm_unavailable": "Model językowy jest niedostępny ({reason}); odpowiadam cytatami.",
         "answer_time": "Odpowiedź w {seconds:.2f} s",
         "active_filters": "Aktywne filtry: {filters}",
         "citation": "[{n}] {title}",
@@ -73,6 +75,7 @@ UI: dict[str, dict[str, str]] = {
         "find_precedent_help": "Pokażę podobne wcześniejsze postulaty i odpowiedzi miasta, od najbardziej podobnych.",
         "find_precedent_button": "Szukaj podobnych postulatów",
         "precedent_none": "Nie znalazłem podobnych wcześniejszych postulatów.",
+        "precedent_similarity": "podobieństwo {score:.2f}",
         "precedent_response": "Odpowiedź miasta",
         "precedent_no_response": "brak zapisanej odpowiedzi",
         "precedent_passage": "Fragment dokumentu",
@@ -156,6 +159,8 @@ UI: dict[str, dict[str, str]] = {
         "chat_intro": "Ask about the documents on the city's cooperation with NGOs. "
         "Every sentence of an answer is a quote from the cited source [n].",
         "thinking": "Searching the documents…",
+        "llm_waiting": "The language model is writing; every sentence will be checked against the sources…",
+        "llm_unavailable": "The language model is unavailable ({reason}); answering with quotes.",
         "answer_time": "Answered in {seconds:.2f} s",
         "active_filters": "Active filters: {filters}",
         "citation": "[{n}] {title}",
@@ -193,6 +198,7 @@ UI: dict[str, dict[str, str]] = {
         "find_precedent_help": "Shows similar earlier postulates and the city's responses, most similar first.",
         "find_precedent_button": "Find similar postulates",
         "precedent_none": "No similar earlier postulates found.",
+        "precedent_similarity": "similarity {score:.2f}",
         "precedent_response": "City's response",
         "precedent_no_response": "no response recorded",
         "precedent_passage": "Document passage",

@@ -65,8 +65,3 @@ def default_report_dir() -> Path:
 def precedent_finder() -> Any | None:
     """``assistant.precedents`` when it exists."""
     return _module("assistant.precedents")
-
-
-def answer(answerer: Any, question: str, filters: Any, lang: str, mode: str = "extractive") -> Any:
-    """Ask ``answerer`` in the chosen mode (extractive unless an LLM is configured and chosen)."""
-    return answerer.ask(question, filters=filters, lang=lang)

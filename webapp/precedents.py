@@ -96,13 +96,14 @@ def find_precedents(state: IndexState, text: str, has_records: bool, k: int = 8)
     return retriever.search(text, k=min(k, 5), filters=SearchFilters(types=("minutes", "news")))
 
 
-def render_precedent(hit: Hit, state: IndexState, lang: str) -> None:
+def render_precedent(hit: Hit, state: IndexState, lang: str, cosine: bool) -> None:
     """One similar earlier postulate (or passage): who, when, what, the city's response, the file."""
     p = hit.payload or {}
     with st.container(border=True):
         if p.get("kind") == POSTULATE:
             row = record_row(p, state.documents)
-            head = " · ".join(x for x in (f"{hit.rank}.", row["organisation"], row["date"]) if x)
+            similarity = t("precedent_similarity", lang, score=hit.score) if cosine else ""
+            head = " · ".join(x for x in (f"{hit.rank}.", row["organisation"], row["date"], similarity) if x)
             st.markdown(f"**{escape_md(head)}**")
             st.markdown(escape_block(row["postulate"]))
             response = row["response"] or t("precedent_no_response", lang)
@@ -110,7 +111,8 @@ def render_precedent(hit: Hit, state: IndexState, lang: str) -> None:
             st.markdown(f"**{t('precedent_response', lang)}{escape_md(unit)}:** " + escape_block(response))
             link, source = row["link"], row["source"]
         else:
-            head = " · ".join(x for x in (f"{hit.rank}.", hit.title, hit.date or "") if x)
+            similarity = t("precedent_similarity", lang, score=hit.score) if cosine else ""
+            head = " · ".join(x for x in (f"{hit.rank}.", hit.title, hit.date or "", similarity) if x)
             st.markdown(f"**{escape_md(head)}**")
             st.caption(t("precedent_passage", lang))
             st.markdown(escape_block(hit.text))
@@ -156,5 +158,6 @@ def render(state: IndexState, lang: str) -> None:
         hits = find_precedents(state, text.strip(), bool(rows))
         if not hits:
             st.info(t("precedent_none", lang))
+        cosine = optional.precedent_finder() is not None  # its scores are cosine similarities
         for hit in hits:
-            render_precedent(hit, state, lang)
+            render_precedent(hit, state, lang, cosine)

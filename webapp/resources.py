@@ -103,6 +103,22 @@ def _answerer(key: str, _settings: Settings) -> Answerer:
     return answerer
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _llm_answerer(key: str, _settings: Settings) -> Any:
+    from assistant.generation import LlmAnswerer
+    from assistant.llm import LLMUnavailable, chat_model
+
+    try:
+        return LlmAnswerer(_answerer(key, _settings), chat_model(_settings))
+    except LLMUnavailable as exc:
+        return str(exc)
+
+
+def llm_answerer(state: IndexState) -> Any:
+    """The shared LLM answerer (generation verified against the sources), or why there is none."""
+    return _llm_answerer(state.key, state.settings)
+
+
 _LIGHT_FIELDS = ("doc_id", "kind", "date", "type", "title", "source", "page", "topics", "organisations")
 
 
