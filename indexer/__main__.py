@@ -192,6 +192,50 @@ def cmd_repair_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_topic_report(args: argparse.Namespace) -> int:
+    """Topics and postulate records per document, chunk sizes, and topic precision/recall
+    against the hand-labelled sample."""
+    import json
+    from collections import Counter
+
+    from indexer import topics
+    from indexer.build import discover
+    from indexer.loaders import LoadError, load
+    from indexer.metadata import read_manifest as read_corpus_manifest
+    from indexer.passages import chunk_stats, describe, passages_of
+
+    settings = Settings.from_env()
+    files, _problems = discover([Path(p) for p in (args.paths or [str(settings.corpus_dir)])])
+    passages = []
+    for path in files:
+        try:
+            raw = load(path, settings.max_file_bytes)
+        except LoadError as exc:
+            print(f"skipped {path}: {exc}", file=sys.stderr)
+            continue
+        doc = passages_of(raw, path.name, describe(raw, read_corpus_manifest(path.parent).get(path.name)))
+        records = sum(p.kind == "postulate" for p in doc)
+        print(f"{path.name}: {len(doc) - records} passages, {records} postulate records")
+        passages += doc
+    counts = Counter(t for p in passages for t in p.meta.get("topics", []))
+    print("\n| topic | label | points |\n|---|---|---|")
+    for topic in topics.TOPICS:
+        print(f"| {topic.id} | {topic.label} | {counts.get(topic.id, 0)} |")
+    stats = chunk_stats(passages)
+    print(f"\nChunk size in model tokens: min {stats['min']}, median {stats['median']}, max {stats['max']} "
+          f"({stats['chunks']} chunks, {stats['over_limit']} over the limit)")
+    labels_path = Path(args.labels)
+    if labels_path.is_file():
+        labels = [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        score = topics.score_labels(labels, passages)
+        print(f"\nLabels {labels_path}: {score.labelled} chunks, {score.assigned} topics assigned, {score.correct} right")
+        print(f"precision {score.precision:.3f}  recall {score.recall:.3f}")
+        if args.verbose:
+            for err in score.errors:
+                print(f"  {err['snippet']!r}: extra {err['extra']}, missing {err['missing']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m indexer", description="Build and inspect the document index.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     p_repair.add_argument("--pairs", default="eval/repair_pairs.jsonl", help="hand-checked damaged -> correct pairs")
     p_repair.add_argument("--verbose", "-v", action="store_true", help="list the pairs the repair gets wrong")
     p_repair.set_defaults(func=cmd_repair_report)
+    p_topics = sub.add_parser("topic-report", help="topics per point, chunk sizes, topic precision/recall on the labelled sample")
+    p_topics.add_argument("paths", nargs="*", help="files or folders (default: the corpus/ folder)")
+    p_topics.add_argument("--labels", default="eval/topic_labels.jsonl", help="hand-labelled chunks")
+    p_topics.add_argument("--verbose", "-v", action="store_true", help="list the labelled chunks that differ")
+    p_topics.set_defaults(func=cmd_topic_report)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
