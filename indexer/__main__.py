@@ -137,7 +137,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     api_key = args.api_key or settings.qdrant_api_key
     client = QdrantClient(":memory:") if args.to == ":memory:" else QdrantClient(url=args.to, api_key=api_key)
     try:
-        result = export_index(settings, client, args.collection or settings.collection)
+        layout = {"shard_number": args.shards, "replication_factor": args.replicas}
+        result = export_index(settings, client, args.collection or settings.collection,
+                              layout={k: v for k, v in layout.items() if v} or None)
     except IndexNotFound as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -252,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument("--to", required=True, metavar="URL", help="the Qdrant server, e.g. http://localhost:6333")
     p_export.add_argument("--collection", default=None, help="alias to publish under (default: NGO_COLLECTION)")
     p_export.add_argument("--api-key", default=None, help="API key (default: QDRANT_API_KEY)")
+    p_export.add_argument("--shards", type=int, default=None, help="shard_number of the new collection (cluster)")
+    p_export.add_argument("--replicas", type=int, default=None, help="replication_factor of the new collection (cluster)")
     p_export.add_argument("--index", type=Path, default=None)
     p_export.add_argument("--verbose", "-v", action="store_true")
     p_export.set_defaults(func=cmd_export)

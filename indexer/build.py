@@ -43,6 +43,7 @@ from indexer.store import (
     EdgeStore,
     Store,
     StoredPoint,
+    collection_layout,
     drop_unpublished,
     live_collection,
     switch_alias,
@@ -274,7 +275,8 @@ def _build(
 
         dim = previous.dim if (previous_docs and previous is not None) else embedder().dim
         if server is not None:
-            target: Store = ClientStore(server, target_collection, dim)
+            layout = collection_layout(server, live_collection(server, settings.collection))
+            target: Store = ClientStore(server, target_collection, dim, layout)
         else:
             target = EdgeStore(version_dir / SHARD, dim)
         terms: list[Any] = []

@@ -14,7 +14,14 @@ from typing import Any
 
 from indexer.index import IndexNotFound, LiveStore, read_manifest
 from indexer.settings import Settings
-from indexer.store import ClientStore, copy_points, switch_alias, versioned_collection
+from indexer.store import (
+    ClientStore,
+    collection_layout,
+    copy_points,
+    live_collection,
+    switch_alias,
+    versioned_collection,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +41,13 @@ def export_index(
     client: Any,
     alias: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    layout: dict[str, int] | None = None,
 ) -> ExportReport:
-    """Copy every point of the live Edge index into ``client`` under the alias ``alias``."""
+    """Copy every point of the live Edge index into ``client`` under the alias ``alias``.
+
+    ``layout``: shards and replication of the new collection (``shard_number``,
+    ``replication_factor``, ``write_consistency_factor``); by default those of the collection
+    the alias points to now, else the server's defaults."""
     alias = alias or settings.collection
     manifest = read_manifest(settings.index_dir)
     if manifest is None or manifest.backend != "edge":
@@ -45,7 +57,8 @@ def export_index(
     try:
         if client.collection_exists(name):
             client.delete_collection(name)  # a previous export of this version that died midway
-        target = ClientStore(client, name, manifest.dim)
+        layout = layout or collection_layout(client, live_collection(client, alias))
+        target = ClientStore(client, name, manifest.dim, layout)
         total = source.count()
         copied = copy_points(source, target)
         if progress:

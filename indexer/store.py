@@ -328,7 +328,9 @@ def _has_segments(path: Path) -> bool:
 class ClientStore:
     """A collection on a Qdrant server (or ``QdrantClient(":memory:")``) with the same schema."""
 
-    def __init__(self, client: Any, collection: str, dim: int | None = None) -> None:
+    def __init__(self, client: Any, collection: str, dim: int | None = None, layout: dict[str, int] | None = None) -> None:
+        """Open ``collection``; create it when ``dim`` is given, with ``layout`` (``shard_number``,
+        ``replication_factor``, ``write_consistency_factor``) for a cluster."""
         from qdrant_client import models
 
         self._m = models
@@ -341,6 +343,7 @@ class ClientStore:
                 collection,
                 vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                **{k: v for k, v in (layout or {}).items() if v},
             )
             with warnings.catch_warnings():
                 # qdrant-client's local mode ignores payload indexes and says so; servers use them.
@@ -474,6 +477,18 @@ def live_collection(client: Any, alias: str) -> str | None:
         if item.alias_name == alias:
             return item.collection_name
     return alias if client.collection_exists(alias) else None
+
+
+LAYOUT_FIELDS = ("shard_number", "replication_factor", "write_consistency_factor")
+
+
+def collection_layout(client: Any, name: str | None) -> dict[str, int]:
+    """Shards and replication of an existing collection, so that its successor gets the same
+    (a cluster's layout is chosen once, then kept by every build and export)."""
+    if not name or not client.collection_exists(name):
+        return {}
+    params = client.get_collection(name).config.params
+    return {k: int(getattr(params, k)) for k in LAYOUT_FIELDS if getattr(params, k, None)}
 
 
 def switch_alias(client: Any, alias: str, collection: str, drop_old: bool = True) -> str | None:

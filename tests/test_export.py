@@ -68,7 +68,8 @@ def test_exporting_again_switches_the_alias_and_drops_the_old_collection(setting
 def test_export_cli(settings, corpus_index, capsys):
     from indexer.__main__ import main
 
-    assert main(["export", "--to", ":memory:", "--collection", "archiwum", "--index", str(settings.index_dir)]) == 0
+    args = ["export", "--to", ":memory:", "--collection", "archiwum", "--shards", "2", "--replicas", "2"]
+    assert main(args + ["--index", str(settings.index_dir)]) == 0  # local mode accepts and ignores the layout
     out = capsys.readouterr().out
     version = current_version_dir(settings.index_dir).name
     assert f"Exported {corpus_index.chunks} points to :memory:: collection archiwum__{version}, alias archiwum" in out
