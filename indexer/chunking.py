@@ -29,7 +29,7 @@ class Block:
 
     kind: str  # "heading" | "item" | "para"
     text: str
-    level: int = 0
+    level: float = 0
 
 
 @dataclass
@@ -66,13 +66,19 @@ def blocks(text: str) -> list[Block]:
             out.append(current)
         current = None
 
+    gap = False
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
-            # A blank line ends a paragraph; list items may continue after it (PDF layouts).
+            # A blank line ends a paragraph; list items may continue after it (PDF layouts),
+            # in lower case ("aż 10 na 11 …"); a capital after the gap starts a new paragraph.
             if current and current.kind == "para":
                 flush()
+            gap = True
             continue
+        if gap and current is not None and current.kind == "item" and _opens_sentence(line) and not _BULLET.match(line):
+            flush()
+        gap = False
         heading = _MD_HEADING.match(line)
         bold_only = re.fullmatch(r"\*\*(.{3,160}?)\*\*", line)
         if heading:
@@ -107,6 +113,14 @@ def blocks(text: str) -> list[Block]:
         ):
             last.text = f"{last.text} {line.rstrip(':').strip()}"  # heading wrapped onto a 2nd line
             continue
+        if (
+            line.startswith(("- ", "– "))
+            and current is not None
+            and current.kind == "item"
+            and current.text.rstrip()[-1:] not in ".;:!?"
+        ):
+            current.text = f"{current.text} {line}"  # a dash continuing the item's sentence
+            continue
         if _BULLET.match(line):
             flush()
             current = Block("item", line)
@@ -119,6 +133,34 @@ def blocks(text: str) -> list[Block]:
         else:
             current.text = _join_lines(current.text, line)
     flush()
+    return _promote_lead_lines(out)
+
+
+def _opens_sentence(line: str) -> bool:
+    """A capitalised function word ("Jak wyniknęło …", "W drugiej części …") starts a new
+    sentence; a capitalised noun ("Pełnomocnika z organizacjami …") may continue an item."""
+    from indexer.repair import _analyses
+
+    first = line.split()[0].strip("„\"(") if line.split() else ""
+    if not first[:1].isupper():
+        return False
+    tags = {tag.split(":")[0] for _l, tag, _n in _analyses(first.lower())}
+    return bool(tags & {"conj", "comp", "adv", "prep", "qub", "ppron3", "ppron12"})
+
+
+def _promote_lead_lines(out: list[Block]) -> list[Block]:
+    """A lone short line without final punctuation right before a numbered section heading
+    ("Aktualna sytuacja współpracy … wg przedstawicieli UMK") is the heading of those sections."""
+    for k in range(len(out) - 1):
+        block, nxt = out[k], out[k + 1]
+        if (
+            block.kind == "para"
+            and len(block.text) < 120
+            and block.text[-1:] not in ".:;,!?"
+            and nxt.kind == "heading"
+            and nxt.level >= 2
+        ):
+            out[k] = Block("heading", block.text, 1.5)
     return out
 
 
