@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -66,6 +66,9 @@ class Hit:
         )
 
 
+# What a plain search returns: document passages. Postulate records repeat passages' text in
+# structured form; they are searched on purpose (postulates, precedents) by naming their kind.
+DEFAULT_KINDS: tuple[str, ...] = ("passage",)
 _TIE_MARGIN = 5  # extra results fetched so that ties at the cut are broken the same way every time
 
 
@@ -157,6 +160,9 @@ class Retriever:
         """Search several queries, embedding them in one batch."""
         if not queries:
             return []
+        filters = filters or SearchFilters()
+        if not filters.kinds:
+            filters = replace(filters, kinds=DEFAULT_KINDS)
         t0 = time.perf_counter()
         dense = self.embed_queries(queries) if mode != "sparse" else [[0.0]] * len(queries)
         t1 = time.perf_counter()
@@ -166,7 +172,7 @@ class Retriever:
                 sparse=self._bm25.query(query),
                 limit=k + _TIE_MARGIN,
                 mode=mode,
-                filters=filters or SearchFilters(),
+                filters=filters,
                 prefetch_limit=max(50, 5 * k),
                 lexical_weight=self.lexical_weight(query),
             )

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eval.gold import Question, doc_name, passage_qrels
+from assistant.retrieval import DEFAULT_KINDS
 from eval.metrics import K, aggregate, latency, per_question
+from indexer.store import SearchFilters
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ class IndexSystem:
         return [Ranked(h.id, doc_name(h.doc_id or h.source), shown_text(h.text, h.heading_path)) for h in hits]
 
     def passages(self) -> Iterator[Ranked]:
-        for hit in self.retriever.store.scroll():
+        # judged against what the system can return: the kinds a plain search covers
+        for hit in self.retriever.store.scroll(SearchFilters(kinds=DEFAULT_KINDS)):
             p = hit.payload
             yield Ranked(
                 hit.id,
