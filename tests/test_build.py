@@ -239,3 +239,22 @@ def test_copied_sparse_vectors_are_recomputed_when_the_mean_length_drifts(tmp_pa
             assert dict(zip(hit.sparse.indices, hit.sparse.values)) == pytest.approx(dict(zip(expected.indices, expected.values)), rel=1e-5)
     finally:
         store.close()
+
+
+def test_bf16_passage_embeddings_agree_with_fp32(settings):
+    """Builds embed passages in bf16 where the CPU has it (benchmarks/speed.py: ~2x, same MRR)."""
+    from indexer.build import use_bf16
+    from indexer.embeddings import cpu_has_fast_bf16, load_embedder
+    from tests.synthetic_corpus import corpus_paragraphs
+
+    embedder = load_embedder(settings)
+    texts = corpus_paragraphs()[:12]
+    full = embedder.encode_passages(texts)
+    half = embedder.encode_passages(texts, bf16=True)
+    assert half.dtype == np.float32 and half.shape == full.shape
+    np.testing.assert_allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-4)
+    cosines = np.sum(full * half, axis=1)
+    assert cosines.min() > 0.999
+    # Each row stays its own text's: a text is nearer its own fp32 vector than any other's.
+    assert (np.argmax(half @ full.T, axis=1) == np.arange(len(texts))).all()
+    assert use_bf16() == cpu_has_fast_bf16()
