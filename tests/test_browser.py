@@ -221,8 +221,16 @@ def test_question_cited_answer_and_citation_in_chromium(server, browser, capsys)
     bold = details.locator("strong").all_inner_texts()
     quote = max(bold, key=len)
     assert len(quote) > 40 and quote in body  # the quote, in bold, inside its surrounding passage
+    # document text never becomes a link (the answer quotes www.ngo.krakow.pl here, for one)
+    answer_body = answer.locator('[data-testid="stMarkdownContainer"]').first
+    passage = details.locator('[data-testid="stMarkdownContainer"]', has=page.locator("strong", has_text=quote[:30])).last
+    for text_block in (answer_body, passage):
+        assert text_block.locator("a").count() == 0, text_block.locator("a").all_inner_texts()
     page.wait_for_timeout(600)  # the expander's opening animation
-    citation.scroll_into_view_if_needed()
+    # a viewport as tall as the conversation, so the screenshot shows question, answer and source
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": min(max(int(height) + 40, 1200), 6000)})
+    page.wait_for_timeout(400)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 

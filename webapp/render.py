@@ -12,9 +12,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&=:^\"])")
 _BULLET = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s+")
 
 
+# GFM turns bare www., http(s):// and e-mail addresses into links even when their dots are
+# escaped; an invisible word joiner (U+2060) inside the marker keeps them plain text.
+_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=@)(?=[\w-])")
+WORD_JOINER = "\u2060"
+
+
 def escape_md(text: str) -> str:
     """Show untrusted text literally in Markdown (no links, HTML, formatting or emphasis)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
 
 
 def escape_block(text: str) -> str:
