@@ -86,12 +86,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.verbose:
         retriever.warm_up()
     t0 = time.perf_counter()
-    answer = Answerer(retriever).ask(args.question, filters=_filters(args), lang=args.lang)
+    answerer = Answerer(retriever)
+    streamed = False
+    if args.mode == "llm":
+        answer, streamed = _ask_llm(answerer, args)
+    else:
+        answer = answerer.ask(args.question, filters=_filters(args), lang=args.lang)
     retriever.timings["answer_total"] = time.perf_counter() - t0
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(answer.answer)
+        if not streamed:
+            print(answer.answer)
+        for note in answer.notes:
+            print(f"({note})")
         if answer.citations:
             print()
             for c in answer.citations:
@@ -100,6 +108,57 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"    „{c.quote}”")
     if args.verbose:
         _print_timings(retriever, started)
+    return 0
+
+
+def _ask_llm(answerer, args: argparse.Namespace):
+    """A generated, verified answer, its sentences printed as they are verified (unless --json);
+    the extractive answer when no LLM is configured or reachable."""
+    from assistant.generation import LlmAnswerer
+    from assistant.llm import LLMUnavailable, chat_model
+    from assistant.messages import message
+
+    try:
+        model = chat_model(answerer.retriever.settings)
+    except LLMUnavailable as exc:
+        answer = answerer.ask(args.question, filters=_filters(args), lang=args.lang)
+        answer.notes.append(message("llm_unavailable", args.lang, reason=str(exc)))
+        return answer, False
+    answer, printed = None, False
+    for event in LlmAnswerer(answerer, model).stream(args.question, filters=_filters(args), lang=args.lang):
+        if event.kind == "sentence" and not args.json:
+            print(event.text, flush=True)
+            printed = True
+        elif event.kind == "done":
+            answer = event.answer
+    if printed and answer is not None and answer.mode != "llm":
+        print(answer.answer)  # every sentence was rejected: the extractive answer follows
+    return answer, printed
+
+
+def _clip(text: str, limit: int = 600) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def cmd_precedents(args: argparse.Namespace) -> int:
+    from assistant.messages import message
+    from assistant.precedents import precedents
+
+    found = precedents(_retriever(args), args.text, k=args.k, before=args.before)
+    if args.json:
+        print(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(message("no_precedents", args.lang))
+    for i, p in enumerate(found, start=1):
+        head = " · ".join(x for x in (p.organisation, p.date, f"{message('similarity', args.lang)} {p.similarity:.2f}") if x)
+        print(f"{i}. {head}")
+        print(f"   {message('postulate', args.lang)}: {_clip(p.postulate)}")
+        unit = f" ({p.unit})" if p.unit else ""
+        print(f"   {message('response', args.lang)}{unit}: {_clip(p.response or message('no_response', args.lang))}")
+        where = ", ".join(x for x in (p.title, p.location or (f"{message('page', args.lang)} {p.page}" if p.page else "")) if x)
+        print(f"   {message('source', args.lang)}: {where} — {p.source}")
     return 0
 
 
@@ -143,8 +202,20 @@ def main(argv: list[str] | None = None) -> int:
     p_ask = sub.add_parser("ask", help="answer a question with citations")
     p_ask.add_argument("question")
     p_ask.add_argument("--lang", choices=("pl", "en"), default="pl", help="language of messages")
+    p_ask.add_argument(
+        "--mode", choices=("extractive", "llm"), default="extractive",
+        help="extractive quotes (default) or an LLM answer verified against its sources (NGO_LLM_* settings)",
+    )
     common(p_ask)
     p_ask.set_defaults(func=cmd_ask)
+
+    p_prec = sub.add_parser("precedents", help="earlier postulates like TEXT, with the city's responses")
+    p_prec.add_argument("text", help="a postulate, or a question such as 'Co miasto odpowiedziało na …'")
+    p_prec.add_argument("--k", type=int, default=5, help="how many precedents")
+    p_prec.add_argument("--before", help="only records dated on or before (YYYY[-MM[-DD]])")
+    p_prec.add_argument("--lang", choices=("pl", "en"), default="pl", help="language of labels")
+    common(p_prec)
+    p_prec.set_defaults(func=cmd_precedents)
 
     p_post = sub.add_parser("postulates", help="list or search postulate records (who proposed what, the city's answer)")
     p_post.add_argument("query", nargs="?", help="search text; without it every record is listed")

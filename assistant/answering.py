@@ -1,8 +1,11 @@
-"""Extractive answers: the sentences of the top passages that best answer the question, cited.
+"""Extractive answers: the sentences of the retrieved passages that answer the question, cited.
 
 No LLM is needed: every sentence of an answer is a verbatim span of a retrieved passage,
-followed by ``[n]``; the numbered citations carry document, date, page and the quote. When the
-evidence is weak (a threshold calibrated on the evaluation questions) the assistant abstains.
+followed by ``[n]``; the numbered citations carry document, date, page and the quote. A fact
+question gets the sentence(s) that answer it; a list question ("Które postulaty…") gets a
+bulleted list of every matching item, grouped by document and ordered by date. When the
+evidence is weak (a logistic model over a few signals, calibrated on the evaluation questions,
+see :mod:`assistant.evidence`) the assistant says so and lists the closest documents instead.
 """
 
 from __future__ import annotations
@@ -10,25 +13,44 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.evidence import (
+    AbstentionModel,
+    Evidence,
+    SentenceCandidate,
+    TermStats,
+    evidence_of,
+    organisations_in,
+    rule_reasons,
+)
 from assistant.messages import message
+from assistant.question_analysis import QuestionInfo, analyse_question
 from assistant.retrieval import Hit, Retriever
+from assistant.verification import gives_orders
 from indexer import analyzer
-from indexer.store import SearchFilters
+from indexer.analyzer import SparseTerms
+from indexer.store import SearchFilters, SearchRequest
 
 logger = logging.getLogger(__name__)
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-DEFAULT_CALIBRATION = {"min_evidence": 0.80, "weights": {"dense": 1.0, "coverage": 0.0}}
+DEFAULT_CALIBRATION: dict[str, Any] = {"min_evidence": 0.5}
 
 _BOUNDARY = re.compile(r"(?<=[.!?…;])[\"”»)]?\s+(?=[A-ZĄĆĘŁŃÓŚŹŻ0-9„\"(•\-–])|\n+")
-_ABBREV_END = re.compile(r"(?:\b(?:np|tj|m\.in|ul|r|p|dyr|godz|ds|nr|ok|tzw|br|art|ust|pkt|wg|im|św)\.)$", re.I)
-_LEAD = re.compile(r"^[\s•\-–—*]+")
+_ABBREV_END = re.compile(
+    r"(?:\b(?:np|tj|tzn|m\.in|ul|al|os|r|p|dyr|godz|ds|nr|ok|tzw|br|art|ust|pkt|wg|im|św|pn|ww|zob|tel|prof|dr|mgr|inż|hab|sp|p\.o)\.)$",
+    re.I,
+)
+_LEAD = re.compile(r"^[\s•\-–—*�]+")
+_MIN_SENTENCE = 12
+PASSAGES_FOR_SENTENCES = 5
 
 
 @dataclass
@@ -44,6 +66,7 @@ class Citation:
     doc_id: str = ""
     passage: str = ""
     heading_path: list[str] = field(default_factory=list)
+    kind: str = "passage"
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("n", "source", "title", "date", "page", "quote")}
@@ -59,6 +82,9 @@ class Answer:
     evidence: float = 0.0
     closest: list[dict[str, Any]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list, repr=False)
+    features: dict[str, float] = field(default_factory=dict, repr=False)
+    mode: str = "extractive"
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -69,7 +95,23 @@ class Answer:
         if self.closest:
             data["closest"] = self.closest
         data["evidence"] = round(self.evidence, 4)
+        data["mode"] = self.mode
+        if self.notes:
+            data["notes"] = self.notes
         return data
+
+
+@dataclass
+class Gathered:
+    """Everything retrieved and measured for one question, before deciding how to answer."""
+
+    question: str
+    info: QuestionInfo
+    hits: list[Hit]
+    candidates: list[SentenceCandidate]
+    evidence: Evidence
+    probability: float
+    reasons: list[str] = field(default_factory=list)  # checks that failed (abstain regardless)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -89,13 +131,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         s += lead.end() if lead else 0
         while e > s and text[e - 1].isspace():
             e -= 1
-        if e - s >= 12:
+        if e - s >= _MIN_SENTENCE:
             out.append((s, e))
     return out
 
 
 def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
-    """The abstention threshold fitted by ``python -m eval calibrate`` (defaults if none)."""
+    """The abstention model and thresholds fitted by ``python -m eval.answers fit``."""
     try:
         return {**DEFAULT_CALIBRATION, **json.loads(path.read_text(encoding="utf-8"))}
     except (OSError, ValueError):
@@ -117,17 +159,119 @@ class Answerer:
     def __init__(self, retriever: Retriever, calibration: dict[str, Any] | None = None) -> None:
         self.retriever = retriever
         self.calibration = calibration or load_calibration()
+        self._stats: TermStats | None = None
+        self._sentences: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def evidence_features(self, question: str, hits: list[Hit], q_vec: np.ndarray, sent_scores: list[float]) -> dict[str, float]:
-        """Signals of how well the passages answer the question (used for abstention)."""
-        return {
-            "dense": max(sent_scores) if sent_scores else 0.0,
-            "coverage": query_coverage(question, [h.text for h in hits[:3]]),
-        }
+    # ---------------------------------------------------------------- evidence
 
-    def evidence_score(self, features: dict[str, float]) -> float:
-        weights = self.calibration.get("weights", {"dense": 1.0})
-        return float(sum(weights.get(name, 0.0) * value for name, value in features.items()))
+    @property
+    def term_stats(self) -> TermStats:
+        """Document frequencies of the index terms (read once from the store)."""
+        if self._stats is None:
+            with self.retriever._lock:
+                self._stats = TermStats.from_store(self.retriever.store)
+        return self._stats
+
+    @property
+    def model(self) -> AbstentionModel | None:
+        data = self.calibration.get("abstention")
+        return AbstentionModel.from_json(data) if data else None
+
+    @property
+    def threshold(self) -> float:
+        return float(self.calibration.get("min_evidence", 0.5))
+
+    def probability(self, features: dict[str, float]) -> float:
+        """P(the documents answer the question) from the evidence features."""
+        model = self.model
+        if model is None:  # not calibrated: fall back on the best sentence's similarity
+            return float(features.get("dense", 0.0))
+        return model.probability(features)
+
+    def decide(self, features: dict[str, float]) -> tuple[float, list[str]]:
+        """The probability that the documents answer, and the checks that rule it out."""
+        reasons = rule_reasons(features) if self.calibration.get("rules", True) else []
+        return (0.0 if reasons else self.probability(features)), reasons
+
+    def _sentence_vectors(self, hits: list[Hit]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Sentence spans and embeddings of each passage (cached: passages recur across questions)."""
+        missing = [h for h in hits if h.id not in self._sentences]
+        if missing:
+            spans = [sentence_spans(h.text) for h in missing]
+            texts = [h.text[s:e] for h, sp in zip(missing, spans) for s, e in sp]
+            vectors = np.asarray(self.retriever.embedder.encode_passages(texts)) if texts else np.zeros((0, 1))
+            at = 0
+            with self._lock:
+                for h, sp in zip(missing, spans):
+                    self._sentences[h.id] = (sp, vectors[at : at + len(sp)])
+                    at += len(sp)
+                while len(self._sentences) > 4096:
+                    self._sentences.popitem(last=False)
+        with self._lock:
+            return [self._sentences[h.id] for h in hits]
+
+    def _best_passage_similarity(self, q_vec: np.ndarray, filters: SearchFilters | None) -> float:
+        """Cosine of the question to the closest passage of the index (how on-topic it is)."""
+        request = SearchRequest(
+            dense=[float(x) for x in q_vec],
+            sparse=SparseTerms([], []),
+            limit=1,
+            mode="dense",
+            filters=SearchFilters(kinds=("passage",), date_from=filters.date_from, date_to=filters.date_to,
+                                  types=filters.types, doc_ids=filters.doc_ids) if filters else SearchFilters(kinds=("passage",)),
+        )
+        with self.retriever._lock:
+            found = self.retriever.store.search(request)
+        return float(found[0].score) if found else 0.0
+
+    def _year_hits(
+        self, question: str, info: QuestionInfo, hits: list[Hit], filters: SearchFilters | None, per_year: int = 2
+    ) -> list[Hit]:
+        """For each year the question names that no retrieved passage mentions ("w 2011 i w 2025"),
+        the best passages of documents dated that year or the next (a report on 2019 is dated
+        2020): a question spanning documents needs each of them."""
+        years = [n for n in info.numerals if re.fullmatch(r"(19|20)\d\d", n)]
+        if not years or not hits:
+            return []
+        seen = {h.id for h in hits}
+        out: list[Hit] = []
+        for year in years:
+            if any(year in " ".join([h.title or "", h.date or "", h.text]) for h in hits + out):
+                continue
+            base = filters or SearchFilters()
+            lo, hi = f"{year}-01-01", f"{int(year) + 1}-12-31"
+            if (base.date_from and base.date_from > hi) or (base.date_to and base.date_to < lo):
+                continue
+            bounded = replace(base, date_from=max(lo, base.date_from or lo), date_to=min(hi, base.date_to or hi))
+            for hit in self.retriever.search(question, k=per_year, filters=bounded):
+                if hit.id not in seen:
+                    seen.add(hit.id)
+                    out.append(replace(hit, rank=len(hits) + len(out) + 1))
+        return out
+
+    def gather(self, question: str, filters: SearchFilters | None = None, k: int = 8) -> Gathered:
+        """Retrieve passages for ``question`` and measure how well their sentences answer it."""
+        info = analyse_question(question)
+        hits = self.retriever.search(question, k=k, filters=filters)
+        extra = self._year_hits(question, info, hits, filters)
+        top = hits[:PASSAGES_FOR_SENTENCES] + extra
+        hits = hits + extra
+        candidates: list[SentenceCandidate] = []
+        q_vec = np.asarray(self.retriever.embedder.encode_queries([question])[0])
+        if top:
+            for hit, (spans, vectors) in zip(top, self._sentence_vectors(top)):
+                cos = vectors @ q_vec if len(spans) else []
+                for (s, e), c in zip(spans, cos):
+                    if gives_orders(hit.text[s:e]):
+                        continue  # untrusted text addressing the assistant is never an answer
+                    terms = frozenset(analyzer.terms(hit.text[s:e]))
+                    candidates.append(SentenceCandidate(hit, s, e, float(c), terms))
+        evidence = evidence_of(info, hits, candidates, self.term_stats, q_vec, self._best_passage_similarity(q_vec, filters))
+        probability, reasons = self.decide(evidence.features)
+        return Gathered(question, info, hits, candidates, evidence, probability, reasons)
+
+    # ---------------------------------------------------------------- answers
 
     def ask(
         self,
@@ -135,75 +279,231 @@ class Answerer:
         filters: SearchFilters | None = None,
         lang: str = "pl",
         k: int = 8,
-        max_sentences: int = 3,
+        max_sentences: int = 2,
     ) -> Answer:
-        """Answer ``question`` from the documents, citing each sentence."""
+        """Answer ``question`` from the documents, citing each sentence, or abstain."""
         question = question.strip()
         if not question:
             return Answer(message("empty_question", lang), True, [])
-        hits = self.retriever.search(question, k=k, filters=filters)
-        if not hits:
-            return Answer(message("abstain", lang), True, [], hits=hits)
-        candidates: list[tuple[Hit, int, int]] = []
-        for hit in hits[:5]:
-            for s, e in sentence_spans(hit.text):
-                candidates.append((hit, s, e))
-        embedder = self.retriever.embedder
-        q_vec = np.asarray(embedder.encode_queries([question])[0])
-        sentences = [hit.text[s:e] for hit, s, e in candidates]
-        s_vecs = np.asarray(embedder.encode_passages(sentences)) if sentences else np.zeros((0, q_vec.size))
-        dense = (s_vecs @ q_vec).tolist() if sentences else []
-        q_terms = set(analyzer.terms(question))
-        scored = []
-        for (hit, s, e), cos in zip(candidates, dense):
-            terms = set(analyzer.terms(hit.text[s:e]))
-            overlap = len(q_terms & terms) / (len(q_terms) or 1)
-            prior = 1.0 / (hit.rank + 1)
-            scored.append((cos + 0.15 * overlap + 0.05 * prior, cos, hit, s, e))
-        scored.sort(key=lambda item: item[0], reverse=True)
-        features = self.evidence_features(question, hits, q_vec, dense)
-        evidence = self.evidence_score(features)
+        gathered = self.gather(question, filters, k)
+        return self.answer_from(gathered, lang, max_sentences)
+
+    def answer_from(
+        self, gathered: Gathered, lang: str = "pl", max_sentences: int = 2, allow_abstention: bool = True
+    ) -> Answer:
+        """The extractive answer (or abstention) for what :meth:`gather` found."""
+        hits, candidates = gathered.hits, gathered.candidates
         closest = _closest_documents(hits)
-        if evidence < float(self.calibration.get("min_evidence", 0.0)) or not scored:
-            text = message("abstain", lang) + "\n" + message("closest", lang) + "\n" + "\n".join(
-                f"- {d['title']} ({d['date'] or '—'})" for d in closest
+        features = gathered.evidence.features
+        weak = gathered.reasons or gathered.probability < self.threshold
+        if not hits or not candidates or (allow_abstention and weak):
+            return abstention(lang, closest, gathered.probability, hits, features)
+        if gathered.info.is_list:
+            answer = self._list_answer(gathered, lang)
+        else:
+            answer = self._fact_answer(gathered, max_sentences)
+        answer.evidence = gathered.probability
+        answer.closest = closest
+        answer.hits = hits
+        answer.features = features
+        return answer
+
+    def _fact_answer(self, gathered: Gathered, max_sentences: int) -> Answer:
+        """The best sentence, plus a close second when it adds to the answer."""
+        ranked = sorted(gathered.candidates, key=lambda c: c.score, reverse=True)
+        best = gathered.evidence.support or ranked[0]
+        chosen = [best]
+        years = [n for n in gathered.info.numerals if re.fullmatch(r"(19|20)\d\d", n)]
+        if len(years) >= 2:
+            # "Jak w 2011 i w 2025…": the best sentence from a document of each year asked about
+            for year in years:
+                if any(_year_of(c.hit) == year for c in chosen):
+                    continue
+                same_year = [c for c in ranked if _year_of(c.hit) == year and c.score >= best.score - 0.08]
+                if same_year:
+                    chosen.append(same_year[0])
+        else:
+            # a close second sentence of the same passage when it adds words of the question
+            covered = {t for f in gathered.evidence.focus if f.terms & best.terms for t in f.terms}
+            for cand in ranked[:6]:
+                if len(chosen) >= max_sentences or cand.score < best.score - 0.025:
+                    break
+                if cand is best or cand.hit.id != best.hit.id:
+                    continue
+                adds = any(f.terms & cand.terms and not f.terms & covered for f in gathered.evidence.focus)
+                if adds and cand.type_score >= best.type_score:
+                    chosen.append(cand)
+        chosen.sort(key=lambda c: (c.hit.rank, c.start))
+        builder = _CitationBuilder()
+        parts = [f"{c.text} [{builder.cite(c.hit, c.start, c.end)}]" for c in chosen]
+        return Answer("\n".join(parts), False, builder.citations)
+
+    def _list_answer(self, gathered: Gathered, lang: str) -> Answer:
+        """Every matching item across documents: bullets grouped by document, oldest first, each
+        with its organisation and date and ``[n]``. Postulate questions list postulate records
+        (with the city's response) when the index has them."""
+        if _asks_about_postulates(gathered.info):
+            records = self._postulate_records(gathered)
+            if records:
+                return self._records_answer(records)
+        items = self._list_items(gathered)
+        builder = _CitationBuilder()
+        lines: list[str] = []
+        for group in _by_document(items, lambda c: c.hit):
+            head = group[0].hit
+            lines.append(f"{head.title} ({head.date or '—'}):")
+            for cand in group:
+                n = builder.cite(cand.hit, cand.start, cand.end)
+                tail = ", ".join(x for x in (_organisation_of(cand), cand.hit.date or "") if x)
+                lines.append(f"- {cand.text} ({tail}) [{n}]" if tail else f"- {cand.text} [{n}]")
+        return Answer("\n".join(lines), False, builder.citations)
+
+    def _list_items(self, gathered: Gathered, max_passages: int = 4, max_items: int = 24) -> list[SentenceCandidate]:
+        """The passages that answer (close to the best one) and, in each, the items that match;
+        an enumeration (a list of short items) is kept whole."""
+        by_passage: OrderedDict[str, list[SentenceCandidate]] = OrderedDict()
+        for cand in gathered.candidates:
+            by_passage.setdefault(cand.hit.id, []).append(cand)
+        best = max(c.score for c in gathered.candidates)
+        ranked = sorted(by_passage.values(), key=lambda cs: max(c.score for c in cs), reverse=True)
+        kept = [cs for cs in ranked if max(c.score for c in cs) >= best - LIST_PASSAGE_MARGIN][:max_passages]
+        items: list[SentenceCandidate] = []
+        seen: set[str] = set()
+        for group in kept:
+            top = max(c.score for c in group)
+            listed = [c for c in group if len(c.text) <= 220]
+            take = group if len(listed) >= 3 and len(listed) >= len(group) - 1 else [
+                c for c in group if c.score >= top - LIST_ITEM_MARGIN
+            ]
+            for cand in sorted(take, key=lambda c: c.start):
+                key = analyzer.fold(cand.text)
+                if key not in seen:
+                    seen.add(key)
+                    items.append(cand)
+        return items[:max_items]
+
+    def _postulate_records(self, gathered: Gathered, k: int = 12) -> list[Hit]:
+        """Postulate records of the documents the question is about (those of its best passages),
+        close to the question (similarity within a margin of the best)."""
+        documents = tuple(dict.fromkeys(h.doc_id for h in gathered.hits[:LIST_DOCUMENTS]))
+        years = [n for n in gathered.info.numerals if re.fullmatch(r"(19|20)\d\d", n)]
+        dated = tuple(dict.fromkeys(h.doc_id for h in gathered.hits if (h.date or "")[:4] in years))
+        if dated:  # "na spotkaniu … w marcu 2026": the documents of that year
+            documents = dated
+        filters = SearchFilters(kinds=("postulate",), doc_ids=documents)
+        hits = self.retriever.search(gathered.question, k=k, filters=filters)
+        if not hits:
+            return []
+        q_vec = np.asarray(self.retriever.embedder.encode_queries([gathered.question])[0])
+        vectors = np.asarray(self.retriever.embedder.encode_passages([h.text for h in hits]))
+        sims = vectors @ q_vec
+        top = float(sims.max())
+        return [h for h, s in zip(hits, sims) if s >= top - RECORD_MARGIN]
+
+    def _records_answer(self, records: list[Hit]) -> Answer:
+        builder = _CitationBuilder()
+        lines: list[str] = []
+        for group in _by_document(records, lambda h: h):
+            head = group[0]
+            lines.append(f"{head.title} ({head.date or '—'}):")
+            for hit in group:
+                spans = sentence_spans(hit.text) or [(0, len(hit.text))]
+                start, end = spans[0][0], spans[-1][1]
+                n = builder.cite(hit, start, end)
+                who = (hit.payload or {}).get("organisation") or (hit.payload or {}).get("unit") or ""
+                text = " — ".join(" ".join(hit.text[a:b].split()) for a, b in spans)
+                tail = ", ".join(x for x in (str(who), hit.date or "") if x)
+                lines.append(f"- {text} ({tail}) [{n}]" if tail else f"- {text} [{n}]")
+        return Answer("\n".join(lines), False, builder.citations)
+
+
+LIST_DOCUMENTS = 2  # a list answer draws records from the documents of the two best passages
+LIST_PASSAGE_MARGIN = 0.04
+LIST_ITEM_MARGIN = 0.06
+RECORD_MARGIN = 0.05
+_POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
+
+
+def _asks_about_postulates(info: QuestionInfo) -> bool:
+    return any(set(analyzer.lemmas(w) or (w.lower(),)) & _POSTULATE_LEMMAS for w in analyzer.words(info.text))
+
+
+def _by_document(items: list[Any], hit_of: Any) -> list[list[Any]]:
+    """Items grouped by document, documents ordered by date (oldest first), items in text order."""
+    groups: OrderedDict[str, list[Any]] = OrderedDict()
+    for item in sorted(items, key=lambda x: (hit_of(x).date or "", hit_of(x).doc_id, hit_of(x).chunk_no, getattr(x, "start", 0))):
+        groups.setdefault(hit_of(item).doc_id, []).append(item)
+    return list(groups.values())
+
+
+class _CitationBuilder:
+    """Numbers passages in order of first use; one citation per passage, quote covering its spans."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._by_passage: dict[str, tuple[Citation, int, int]] = {}
+
+    def cite(self, hit: Hit, start: int, end: int) -> int:
+        entry = self._by_passage.get(hit.id)
+        if entry is None:
+            citation = Citation(
+                n=len(self.citations) + 1,
+                source=hit.source,
+                title=hit.title,
+                date=hit.date,
+                page=hit.page,
+                quote=hit.text[start:end],
+                doc_id=hit.doc_id,
+                passage=hit.text,
+                heading_path=hit.heading_path,
+                kind=str(hit.payload.get("kind", "passage")) if hit.payload else "passage",
             )
-            return Answer(text, True, [], evidence=evidence, closest=closest, hits=hits)
-        best = scored[0][0]
-        chosen = [item for item in scored[:max_sentences] if item[0] >= best - 0.03]
-        # Keep the document's own order when several sentences come from one passage.
-        chosen.sort(key=lambda item: (item[2].rank, item[3]))
-        citations: list[Citation] = []
-        by_passage: dict[str, Citation] = {}
-        parts: list[str] = []
-        for _, _, hit, s, e in chosen:
-            quote = hit.text[s:e]
-            citation = by_passage.get(hit.id)
-            if citation is None:
-                citation = Citation(
-                    n=len(citations) + 1,
-                    source=hit.source,
-                    title=hit.title,
-                    date=hit.date,
-                    page=hit.page,
-                    quote=quote,
-                    doc_id=hit.doc_id,
-                    passage=hit.text,
-                    heading_path=hit.heading_path,
-                )
-                by_passage[hit.id] = citation
-                citations.append(citation)
-            elif quote not in citation.quote:
-                citation.quote = _merge_quotes(hit.text, citation.quote, quote)
-            parts.append(f"{quote} [{citation.n}]")
-        return Answer("\n".join(parts), False, citations, evidence=evidence, closest=closest, hits=hits)
+            self.citations.append(citation)
+            self._by_passage[hit.id] = (citation, start, end)
+            return citation.n
+        citation, s0, e0 = entry
+        s1, e1 = min(s0, start), max(e0, end)
+        citation.quote = hit.text[s1:e1]
+        self._by_passage[hit.id] = (citation, s1, e1)
+        return citation.n
 
 
-def _merge_quotes(passage: str, first: str, second: str) -> str:
-    """One verbatim span of ``passage`` covering both quotes."""
-    a, b = passage.find(first), passage.find(second)
-    start, end = min(a, b), max(a + len(first), b + len(second))
-    return passage[start:end]
+def abstention(
+    lang: str,
+    closest: list[dict[str, Any]],
+    probability: float = 0.0,
+    hits: list[Hit] | None = None,
+    features: dict[str, float] | None = None,
+) -> Answer:
+    """The Polish (or English) "not in the documents" reply, listing the closest documents."""
+    lines = [message("abstain", lang)]
+    if closest:
+        lines.append(message("closest", lang))
+        lines += [f"- {d['title']} ({d['date'] or '—'})" for d in closest]
+    return Answer("\n".join(lines), True, [], evidence=probability, closest=closest, hits=hits or [], features=features or {})
+
+
+def _year_of(hit: Hit) -> str | None:
+    for text in (hit.date or "", hit.title or ""):
+        match = re.search(r"(19|20)\d\d", text)
+        if match:
+            return match.group(0)
+    return None
+
+
+def _organisation_of(cand: SentenceCandidate) -> str:
+    """Who an item belongs to: a record's organisation, one named in the item, or its section."""
+    payload = cand.hit.payload or {}
+    if payload.get("organisation"):
+        return str(payload["organisation"])
+    named = organisations_in(cand.text)
+    if named:
+        return named[0]
+    for heading in reversed(cand.hit.heading_path or []):
+        named = organisations_in(heading)
+        if named:
+            return named[0]
+    return ""
 
 
 def _closest_documents(hits: list[Hit], limit: int = 3) -> list[dict[str, Any]]:

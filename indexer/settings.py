@@ -34,6 +34,16 @@ class Settings:
     collection: str = "ngo_krakow"
     max_file_bytes: int = 50 * 1024 * 1024
     admin_password: str | None = field(default=None, repr=False)  # uploads in the app
+    # Optional LLM answers (assistant/llm.py): an OpenAI-compatible endpoint, or a local GGUF file.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
+    llm_gguf_path: Path | None = None
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 600
+    llm_timeout: float = 120.0
+    llm_context: int = 4096  # context window of a local GGUF model
+    llm_threads: int | None = None  # CPU threads of a local GGUF model (default: llama.cpp's choice)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -53,6 +63,15 @@ class Settings:
             collection=_env("NGO_COLLECTION", "ngo_krakow"),
             max_file_bytes=int(_env("NGO_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
             admin_password=_env("NGO_ADMIN_PASSWORD"),
+            llm_base_url=_env("NGO_LLM_BASE_URL"),
+            llm_model=_env("NGO_LLM_MODEL"),
+            llm_api_key=_env("NGO_LLM_API_KEY"),
+            llm_gguf_path=Path(_env("NGO_LLM_GGUF_PATH")) if _env("NGO_LLM_GGUF_PATH") else None,
+            llm_temperature=float(_env("NGO_LLM_TEMPERATURE", "0.1")),
+            llm_max_tokens=int(_env("NGO_LLM_MAX_TOKENS", "600")),
+            llm_timeout=float(_env("NGO_LLM_TIMEOUT", "120")),
+            llm_context=int(_env("NGO_LLM_CONTEXT", "4096")),
+            llm_threads=int(_env("NGO_LLM_THREADS")) if _env("NGO_LLM_THREADS") else None,
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **clean) if clean else base
