@@ -117,7 +117,9 @@ def write_vocabulary(version_dir: Path, term_ids: "Iterable[int]") -> None:
 
 def new_version_dir(index_dir: Path) -> Path:
     """A fresh, empty folder for the next build."""
-    name = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+    # Names sort in creation order (pruning keeps the newest): second, then nanoseconds, then pid.
+    now = time.time_ns()
+    name = time.strftime("%Y%m%d-%H%M%S", time.localtime(now // 10**9)) + f"-{now % 10**9:09d}-{os.getpid()}"
     folder = index_dir / "versions" / name
     folder.mkdir(parents=True)
     return folder
