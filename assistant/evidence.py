@@ -295,7 +295,7 @@ def coverage(focus: Sequence[FocusWord], bag: set[str], known_only: bool = False
 # --------------------------------------------------------------------------------------
 
 # The features the abstention model is fitted on (``python -m eval.answers fit``).
-MODEL_FEATURES = ("off_topic", "type_ok", "date_match", "vocabulary")
+MODEL_FEATURES = ("off_topic", "type_ok", "date_match")
 FEATURES = ("dense", "on_topic", "foreign", "typed", "type_top", "type_ok", "identifiers", "years", "date_match", "vocabulary")
 
 
