@@ -336,7 +336,8 @@ class ClientStore:
         self._m = models
         self.client = client
         self.collection = collection
-        if not client.collection_exists(collection):
+        # An alias counts as existing (servers may answer "exists" only for real collections).
+        if live_collection(client, collection) is None:
             if dim is None:
                 raise FileNotFoundError(f"no collection '{collection}' on the Qdrant server")
             client.create_collection(
