@@ -203,7 +203,7 @@ def html_to_text(html: str) -> tuple[str | None, str]:
     """Visible text of an HTML page, headings as Markdown ``#`` lines, list items as ``- ``."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(_close_comments(html), "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe"]):
         tag.decompose()
@@ -226,6 +226,18 @@ def html_to_text(html: str) -> tuple[str | None, str]:
         heading = re.search(r"^# (.+)$", body, re.M)
         title = heading.group(1).strip() if heading else None
     return title, body
+
+
+def _close_comments(html: str) -> str:
+    """Cut an unterminated ``<!--`` and all after it, as browsers hide it (html.parser would
+    keep it, and the markup inside, as visible text)."""
+    pos = 0
+    while (start := html.find("<!--", pos)) != -1:
+        end = html.find("-->", start + 4)
+        if end == -1:
+            return html[:start]
+        pos = end + 3
+    return html
 
 
 def _load_pdf(path: Path, data: bytes, digest: str) -> RawDocument:

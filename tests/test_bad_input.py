@@ -224,3 +224,19 @@ def test_a_file_that_grows_past_the_limit_after_stat_is_refused(tmp_path: Path):
     path.write_text("a" * 50, encoding="utf-8")
     with pytest.raises(LoadError, match="too large"):
         read_bytes(path, 49)
+
+
+def test_a_parser_stuck_on_a_file_is_given_up():
+    """The guard every parse runs under (PARSE_SECONDS_LIMIT, 120 s): a stuck parser becomes a
+    one-line LoadError instead of a hung build."""
+    import time
+
+    from indexer.loaders import time_limit
+
+    with pytest.raises(LoadError, match="gave up reading after"):
+        with time_limit(0.2):
+            while True:  # what a parser caught in a loop by a malformed file does
+                time.sleep(0.01)
+    with time_limit(5):  # and a normal parse is left alone, the timer cleared after it
+        pass
+    time.sleep(0.3)  # no stray alarm fires later
