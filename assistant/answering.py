@@ -265,6 +265,8 @@ class Answerer:
                 for (s, e), c in zip(spans, cos):
                     if gives_orders(hit.text[s:e]):
                         continue  # untrusted text addressing the assistant is never an answer
+                    if _is_heading(hit.text[s:e], hit):
+                        continue  # a document's title or heading names the topic, it answers nothing
                     terms = frozenset(analyzer.terms(hit.text[s:e]))
                     candidates.append(SentenceCandidate(hit, s, e, float(c), terms))
         evidence = evidence_of(info, hits, candidates, self.term_stats, q_vec, self._best_passage_similarity(q_vec, filters))
@@ -325,7 +327,8 @@ class Answerer:
         else:
             # a close second sentence of the same passage when it adds words of the question
             covered = {t for f in gathered.evidence.focus if f.terms & best.terms for t in f.terms}
-            for cand in ranked[:6]:
+            answered = gathered.info.answer_type and best.type_score >= 1.0
+            for cand in ranked[:6] if best.coverage < 0.5 and not answered else []:
                 if len(chosen) >= max_sentences or cand.score < best.score - 0.025:
                     break
                 if cand is best or cand.hit.id != best.hit.id:
@@ -335,7 +338,10 @@ class Answerer:
                     chosen.append(cand)
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         builder = _CitationBuilder()
-        parts = [f"{c.text} [{builder.cite(c.hit, c.start, c.end)}]" for c in chosen]
+        parts = []
+        for cand in chosen:
+            start, end = _trimmed(cand, gathered)
+            parts.append(f"{cand.hit.text[start:end]} [{builder.cite(cand.hit, start, end)}]")
         return Answer("\n".join(parts), False, builder.citations)
 
     def _list_answer(self, gathered: Gathered, lang: str) -> Answer:
@@ -386,7 +392,7 @@ class Answerer:
         """Postulate records of the documents the question is about (those of its best passages),
         close to the question (similarity within a margin of the best)."""
         documents = tuple(dict.fromkeys(h.doc_id for h in gathered.hits[:LIST_DOCUMENTS]))
-        years = [n for n in gathered.info.numerals if re.fullmatch(r"(19|20)\d\d", n)]
+        years = _event_years(gathered.question)
         dated = tuple(dict.fromkeys(h.doc_id for h in gathered.hits if (h.date or "")[:4] in years))
         if dated:  # "na spotkaniu … w marcu 2026": the documents of that year
             documents = dated
@@ -407,11 +413,11 @@ class Answerer:
             head = group[0]
             lines.append(f"{head.title} ({head.date or '—'}):")
             for hit in group:
-                spans = sentence_spans(hit.text) or [(0, len(hit.text))]
-                start, end = spans[0][0], spans[-1][1]
+                lines_of = [m for m in re.finditer(r"[^\n]+", hit.text) if m.group(0).strip()]
+                start, end = (lines_of[0].start(), lines_of[-1].end()) if lines_of else (0, len(hit.text))
                 n = builder.cite(hit, start, end)
                 who = (hit.payload or {}).get("organisation") or (hit.payload or {}).get("unit") or ""
-                text = " — ".join(" ".join(hit.text[a:b].split()) for a, b in spans)
+                text = " — ".join(" ".join(m.group(0).split()) for m in lines_of)
                 tail = ", ".join(x for x in (str(who), hit.date or "") if x)
                 lines.append(f"- {text} ({tail}) [{n}]" if tail else f"- {text} [{n}]")
         return Answer("\n".join(lines), False, builder.citations)
@@ -422,6 +428,62 @@ LIST_PASSAGE_MARGIN = 0.04
 LIST_ITEM_MARGIN = 0.06
 RECORD_MARGIN = 0.05
 _POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
+
+
+LONG_SENTENCE = 300
+
+
+def _trimmed(cand: SentenceCandidate, gathered: Gathered) -> tuple[int, int]:
+    """A long sentence cut after the last clause (up to a ``;`` or ``:``) that holds a word of
+    the question or the kind of answer asked for: still a verbatim span, without the tail of an
+    enumeration that answers nothing."""
+    from assistant.evidence import answer_type_found
+
+    text = cand.hit.text
+    if cand.end - cand.start <= LONG_SENTENCE:
+        return cand.start, cand.end
+    cuts = [m.end() for m in re.finditer(r"[;:](?=\s)", text[cand.start : cand.end])]
+    if not cuts:
+        return cand.start, cand.end
+    focus = gathered.evidence.focus
+    end = None
+    begin = cand.start
+    typed = bool(gathered.info.answer_type)
+    for cut in cuts + [cand.end - cand.start]:
+        clause = text[begin : cand.start + cut]
+        if typed:  # up to the clause that holds the asked-for answer
+            if answer_type_found(text[cand.start : cand.start + cut], gathered.info) >= 1.0:
+                end = cand.start + cut
+                break
+        elif any(f.terms & set(analyzer.terms(clause)) for f in focus if f.weight >= 1.0):
+            end = cand.start + cut
+        begin = cand.start + cut
+    end = end or cand.start + cuts[0]
+    while end > cand.start and text[end - 1] in ";: ":
+        end -= 1
+    return cand.start, end
+
+
+def _is_heading(sentence: str, hit: Hit) -> bool:
+    """True when ``sentence`` repeats the document's title or one of the passage's headings."""
+    folded = analyzer.fold(" ".join(sentence.split()))
+    for heading in [hit.title or "", *(hit.heading_path or [])]:
+        h = analyzer.fold(" ".join(heading.split()))
+        if h and (folded == h or (len(folded) >= 20 and folded in h)):
+            return True
+    return False
+
+
+def _event_years(question: str) -> list[str]:
+    """Years that date what the question asks about ("w marcu 2026", "z 2011 r."), not the
+    period a programme covers ("programu współpracy na 2026 rok", "na lata 2026-2030")."""
+    out = []
+    for match in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question):
+        before = question[: match.start()].lower().split()[-2:]
+        if "na" in before or "lata" in before:
+            continue
+        out.append(match.group(1))
+    return out
 
 
 def _asks_about_postulates(info: QuestionInfo) -> bool:

@@ -399,8 +399,8 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
 # question's rare words it (and its neighbours) contain, the passage's retrieval rank, and a
 # slight preference for short sentences (a grid search on the evaluation questions chose them;
 # the answer type decides first, see :func:`best_sentence`).
-SCORE_WEIGHTS = {"coverage": 0.08, "window_coverage": 0.1, "rank": 0.04, "length": -0.02}
-TYPE_MARGIN = 0.05
+SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "length": -0.04}
+TYPE_MARGIN = 0.08
 
 
 def best_sentence(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -> SentenceCandidate:

@@ -65,6 +65,14 @@ def test_fact_answer_quotes_the_sentence_that_answers(answerer):
     assert answer.citations[0].date == "2020-06-10"
 
 
+def test_long_sentence_is_quoted_up_to_the_answer(answerer):
+    answer = answerer.ask("Kiedy i o której godzinie odbyło się II spotkanie branżowe Wydziału Polityki Społecznej, Równości i Zdrowia?")
+    quote = answer.citations[0].quote
+    assert "24 czerwca 2025" in quote and "17.00-19.30" in quote
+    assert "kombatantów" not in quote and "promocji zdrowia" not in quote  # the enumeration after it is left out
+    assert answer.answer == f"{quote} [1]"
+
+
 def test_question_naming_two_years_cites_both_documents(answerer):
     answer = answerer.ask("Jak w 2011 i w 2025 roku mówiono o dostępie organizacji do lokali gminnych?")
     assert not answer.abstained
