@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Sequence
@@ -12,7 +13,7 @@ import numpy as np
 
 from indexer import analyzer
 from indexer.analyzer import Bm25Weights
-from indexer.index import open_store, read_manifest, read_vocabulary
+from indexer.index import current_version_dir, open_store, read_manifest, read_vocabulary
 from indexer.settings import Settings
 from indexer.store import SearchFilters, SearchMode, SearchRequest, Store, StoredHit
 
@@ -92,6 +93,7 @@ class Retriever:
         self._bm25 = Bm25Weights()
         self._vocab: np.ndarray | None = None
         self._vocab_loaded = False
+        self._vocab_version: Path | None = None
 
     @property
     def store(self) -> Store:
@@ -118,8 +120,10 @@ class Retriever:
         """How much the lexical list counts in the fusion, from the share of the query's words
         that the index vocabulary knows: English or Ukrainian questions fall back on dense
         search, Polish ones (with or without diacritics) use both sides fully."""
-        if not self._vocab_loaded:
+        live = current_version_dir(self.settings.index_dir)
+        if not self._vocab_loaded or live != self._vocab_version:  # follow the live version
             self._vocab = read_vocabulary(self.settings.index_dir)
+            self._vocab_version = live
             self._vocab_loaded = True
         vocab = self._vocab
         content = [analyzer.word_terms(w) for w in analyzer.words(query)]
