@@ -226,18 +226,19 @@ class Answerer:
         return float(found[0].score) if found else 0.0
 
     def _year_hits(
-        self, question: str, info: QuestionInfo, hits: list[Hit], filters: SearchFilters | None, per_year: int = 2
+        self, question: str, info: QuestionInfo, hits: list[Hit], filters: SearchFilters | None, per_year: int = 4
     ) -> list[Hit]:
-        """For each year the question names that no retrieved passage mentions ("w 2011 i w 2025"),
-        the best passages of documents dated that year or the next (a report on 2019 is dated
-        2020): a question spanning documents needs each of them."""
-        years = [n for n in info.numerals if re.fullmatch(r"(19|20)\d\d", n)]
+        """For each year that dates what the question asks about ("w 2011 i w 2025", "według
+        programu z 2011 r.") and that fewer than two of the best passages belong to, the best
+        passages of documents of that year (dated that year or the next, or naming it in the
+        title: a report on 2019 is dated 2020). A question spanning documents needs each of them."""
+        years = _event_years(question)
         if not years or not hits:
             return []
         seen = {h.id for h in hits}
         out: list[Hit] = []
         for year in years:
-            if any(year in " ".join([h.title or "", h.date or "", h.text]) for h in hits + out):
+            if sum(_of_year(h, year) for h in hits[:PASSAGES_FOR_SENTENCES]) >= 2:
                 continue
             base = filters or SearchFilters()
             lo, hi = f"{year}-01-01", f"{int(year) + 1}-12-31"
@@ -367,10 +368,15 @@ class Answerer:
     def _list_items(self, gathered: Gathered, max_passages: int = 4, max_items: int = 24) -> list[SentenceCandidate]:
         """The passages that answer (close to the best one) and, in each, the items that match;
         an enumeration (a list of short items) is kept whole."""
+        candidates = gathered.candidates
+        years = _event_years(gathered.question)
+        of_years = [c for c in candidates if any(_of_year(c.hit, y) for y in years)]
+        if of_years:  # "według programu z 2011 r.": items from documents of that year
+            candidates = of_years
         by_passage: OrderedDict[str, list[SentenceCandidate]] = OrderedDict()
-        for cand in gathered.candidates:
+        for cand in candidates:
             by_passage.setdefault(cand.hit.id, []).append(cand)
-        best = max(c.score for c in gathered.candidates)
+        best = max(c.score for c in candidates)
         ranked = sorted(by_passage.values(), key=lambda cs: max(c.score for c in cs), reverse=True)
         kept = [cs for cs in ranked if max(c.score for c in cs) >= best - LIST_PASSAGE_MARGIN][:max_passages]
         items: list[SentenceCandidate] = []
@@ -378,15 +384,34 @@ class Answerer:
         for group in kept:
             top = max(c.score for c in group)
             listed = [c for c in group if len(c.text) <= 220]
-            take = group if len(listed) >= 3 and len(listed) >= len(group) - 1 else [
-                c for c in group if c.score >= top - LIST_ITEM_MARGIN
-            ]
+            enumeration = len(listed) >= 3 and len(listed) >= len(group) - 1
+            take = group if enumeration else [c for c in group if c.score >= top - LIST_ITEM_MARGIN]
+            if enumeration or any(c.text.rstrip().endswith(":") for c in take):
+                take = take + self._continuation(group[0].hit, {c.hit.id for g in kept for c in g})
             for cand in sorted(take, key=lambda c: c.start):
                 key = analyzer.fold(cand.text)
                 if key not in seen:
                     seen.add(key)
                     items.append(cand)
         return items[:max_items]
+
+    def _continuation(self, hit: Hit, have: set[str]) -> list[SentenceCandidate]:
+        """The items of the next passage of the same document when it continues an enumeration
+        ("… 9) wypoczynku dzieci i młodzieży;" then "10) kultury, sztuki…")."""
+        filters = SearchFilters(doc_ids=(hit.doc_id,), kinds=("passage",))
+        with self.retriever._lock:
+            following = [p for p in self.retriever.store.scroll(filters) if p.payload.get("chunk_no") == hit.chunk_no + 1]
+        if not following:
+            return []
+        nxt = Hit.from_stored(hit.rank, following[0])
+        if nxt.id in have or not re.match(r"\s*(?:[-•–]\s*)?\d{1,2}[.)]\s", nxt.text):
+            return []
+        out = []
+        for start, end in sentence_spans(nxt.text):
+            if not re.match(r"(?:[-•–]\s*)?\d{1,2}[.)]\s", nxt.text[start:end]):
+                break  # the enumeration ends where its items do
+            out.append(SentenceCandidate(nxt, start, end, 0.0, frozenset(analyzer.terms(nxt.text[start:end]))))
+        return out
 
     def _postulate_records(self, gathered: Gathered, k: int = 12) -> list[Hit]:
         """Postulate records of the documents the question is about (those of its best passages),
@@ -472,6 +497,12 @@ def _is_heading(sentence: str, hit: Hit) -> bool:
         if h and (folded == h or (len(folded) >= 20 and folded in h)):
             return True
     return False
+
+
+def _of_year(hit: Hit, year: str) -> bool:
+    """The passage's document is of ``year``: dated that year or the next, or naming it in its title."""
+    date = (hit.date or "")[:4]
+    return date in (year, str(int(year) + 1)) or year in (hit.title or "")
 
 
 def _event_years(question: str) -> list[str]:

@@ -100,6 +100,15 @@ def test_list_answer_is_grouped_by_document_and_dated(answerer):
         assert current in line  # and carries its date
 
 
+def test_list_answer_keeps_an_enumeration_whole(answerer):
+    """The 16 areas of the 2011 programme span two passages; the list gives all of them."""
+    answer = answerer.ask("Jakie obszary zadań obejmuje zakres współpracy miasta z organizacjami pozarządowymi w programie z 2011 roku?")
+    assert not answer.abstained
+    items = [line for line in answer.answer.splitlines() if re.match(r"- \d{1,2}\) ", line)]
+    assert [int(re.match(r"- (\d+)", line).group(1)) for line in items] == list(range(1, 17))
+    assert all("2011-11-23" in line for line in items)
+
+
 def test_off_topic_question_abstains_in_polish(answerer):
     answer = answerer.ask("Kto wygrał mistrzostwa świata w piłce nożnej w 2022 roku?")
     assert answer.abstained
