@@ -29,6 +29,22 @@ def corpus_index(settings: Settings):
 
 
 @pytest.fixture(scope="session")
+def prepared_corpus():
+    """Every point the document preparation makes of the shipped corpus (passages and records)."""
+    from indexer.loaders import load
+    from indexer.metadata import read_manifest
+    from indexer.passages import describe, passages_of
+
+    manifest = read_manifest(CORPUS)
+    out = []
+    for path in sorted(CORPUS.iterdir()):
+        if path.suffix in {".txt", ".md"}:
+            raw = load(path, 10**8)
+            out += passages_of(raw, path.name, describe(raw, manifest.get(path.name)))
+    return out
+
+
+@pytest.fixture(scope="session")
 def retriever(settings: Settings, corpus_index):
     from assistant.retrieval import Retriever
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from indexer import chunking
-from indexer.loaders import Page, load
-from indexer.metadata import read_manifest
-from indexer.passages import MODEL_TOKEN_LIMIT, chunk_stats, describe, passages_of
+from indexer.loaders import Page
+from indexer.passages import MODEL_TOKEN_LIMIT, chunk_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -18,14 +17,8 @@ MINUTES_2025 = "2025-06-24_spotkanie-branzowe-wpsrz-rpw-2026.txt"
 
 
 @pytest.fixture(scope="module")
-def corpus_passages():
-    manifest = read_manifest(CORPUS)
-    out = []
-    for path in sorted(CORPUS.iterdir()):
-        if path.suffix in {".txt", ".md"}:
-            raw = load(path, 10**8)
-            out += passages_of(raw, path.name, describe(raw, manifest.get(path.name)))
-    return [p for p in out if p.kind == "passage"]
+def corpus_passages(prepared_corpus):
+    return [p for p in prepared_corpus if p.kind == "passage"]
 
 
 def _passage(passages, doc, phrase):

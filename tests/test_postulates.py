@@ -14,9 +14,6 @@ import pytest
 
 from indexer import cleaning, metadata, postulates, repair, tables
 from indexer.analyzer import fold
-from indexer.loaders import load
-from indexer.metadata import read_manifest
-from indexer.passages import describe, passages_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -110,14 +107,8 @@ def test_every_row_reads_as_in_the_document(table_2025, index):
 
 
 @pytest.fixture(scope="module")
-def corpus_passages():
-    manifest = read_manifest(CORPUS)
-    out = []
-    for path in sorted(CORPUS.iterdir()):
-        if path.suffix in {".txt", ".md"}:
-            raw = load(path, 10**8)
-            out += passages_of(raw, path.name, describe(raw, manifest.get(path.name)))
-    return out
+def corpus_passages(prepared_corpus):
+    return prepared_corpus
 
 
 def _records(passages, doc: str):

@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 
 from indexer import topics
-from indexer.loaders import load
-from indexer.metadata import read_manifest
-from indexer.passages import describe, passages_of
 from indexer.store import SearchFilters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,14 +37,8 @@ def test_rules_use_lemmas_and_ignore_unit_names():
 
 
 @pytest.fixture(scope="module")
-def corpus_passages():
-    manifest = read_manifest(CORPUS)
-    out = []
-    for path in sorted(CORPUS.iterdir()):
-        if path.suffix in {".txt", ".md"}:
-            raw = load(path, 10**8)
-            out += passages_of(raw, path.name, describe(raw, manifest.get(path.name)))
-    return out
+def corpus_passages(prepared_corpus):
+    return prepared_corpus
 
 
 def test_precision_on_the_hand_labelled_sample(corpus_passages):
