@@ -71,6 +71,22 @@ class Citation:
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("n", "source", "title", "date", "page", "quote")}
 
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit, start: int, end: int) -> "Citation":
+        """Citation ``n`` of ``hit`` quoting its text from ``start`` to ``end`` (a verbatim span)."""
+        return cls(
+            n=n,
+            source=hit.source,
+            title=hit.title,
+            date=hit.date,
+            page=hit.page,
+            quote=hit.text[start:end],
+            doc_id=hit.doc_id,
+            passage=hit.text,
+            heading_path=hit.heading_path,
+            kind=str((hit.payload or {}).get("kind", "passage")),
+        )
+
 
 @dataclass
 class Answer:
@@ -539,18 +555,7 @@ class _CitationBuilder:
     def cite(self, hit: Hit, start: int, end: int) -> int:
         entry = self._by_passage.get(hit.id)
         if entry is None:
-            citation = Citation(
-                n=len(self.citations) + 1,
-                source=hit.source,
-                title=hit.title,
-                date=hit.date,
-                page=hit.page,
-                quote=hit.text[start:end],
-                doc_id=hit.doc_id,
-                passage=hit.text,
-                heading_path=hit.heading_path,
-                kind=str(hit.payload.get("kind", "passage")) if hit.payload else "passage",
-            )
+            citation = Citation.from_hit(len(self.citations) + 1, hit, start, end)
             self.citations.append(citation)
             self._by_passage[hit.id] = (citation, start, end)
             return citation.n

@@ -210,20 +210,7 @@ class LlmAnswerer:
             hit = sources[source_n - 1]
             claims = [c.claim for c in kept if source_n in c.supported_by]
             start, end = _quote_span(verifier, source_n, claims, hit)
-            citations.append(
-                Citation(
-                    n=n,
-                    source=hit.source,
-                    title=hit.title,
-                    date=hit.date,
-                    page=hit.page,
-                    quote=hit.text[start:end],
-                    doc_id=hit.doc_id,
-                    passage=hit.text,
-                    heading_path=hit.heading_path,
-                    kind=str((hit.payload or {}).get("kind", "passage")),
-                )
-            )
+            citations.append(Citation.from_hit(n, hit, start, end))
         notes = [message("llm_removed", lang, n=len(rejected))] if rejected and self.unsupported == "remove" else []
         return Answer(
             "\n".join(lines),
