@@ -35,6 +35,7 @@ from assistant.question_analysis import QuestionInfo, analyse_question
 from assistant.retrieval import Hit, Retriever
 from assistant.verification import gives_orders
 from indexer import analyzer
+from indexer.sentences import sentence_spans
 from indexer.analyzer import SparseTerms
 from indexer.store import SearchFilters, SearchRequest
 
@@ -43,13 +44,6 @@ logger = logging.getLogger(__name__)
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 DEFAULT_CALIBRATION: dict[str, Any] = {"min_evidence": 0.5}
 
-_BOUNDARY = re.compile(r"(?<=[.!?…;])[\"”»)]?\s+(?=[A-ZĄĆĘŁŃÓŚŹŻ0-9„\"(•\-–])|\n+")
-_ABBREV_END = re.compile(
-    r"(?:\b(?:np|tj|tzn|m\.in|ul|al|os|r|p|dyr|godz|ds|nr|ok|tzw|br|art|ust|pkt|wg|im|św|pn|ww|zob|tel|prof|dr|mgr|inż|hab|sp|p\.o)\.)$",
-    re.I,
-)
-_LEAD = re.compile(r"^[\s•\-–—*�]+")
-_MIN_SENTENCE = 12
 PASSAGES_FOR_SENTENCES = 5
 
 
@@ -128,28 +122,6 @@ class Gathered:
     evidence: Evidence
     probability: float
     reasons: list[str] = field(default_factory=list)  # checks that failed (abstain regardless)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences and list items of ``text``; never cuts after ``np.``."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        piece = text[start : match.start()]
-        if match.group(0).strip() == "" and "\n" not in match.group(0) and _ABBREV_END.search(piece):
-            continue
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        lead = _LEAD.match(text[s:e])
-        s += lead.end() if lead else 0
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= _MIN_SENTENCE:
-            out.append((s, e))
-    return out
 
 
 def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:

@@ -64,7 +64,7 @@ class StreamEvent:
 
 def neutralise(text: str) -> str:
     """``text`` with the sentences that give orders to the assistant masked out."""
-    from assistant.answering import sentence_spans
+    from indexer.sentences import sentence_spans
 
     out = []
     last = 0

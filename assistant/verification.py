@@ -153,7 +153,7 @@ class Verifier:
         thresholds: dict[str, float] | None = None,
         question: str = "",
     ) -> None:
-        from assistant.answering import sentence_spans
+        from indexer.sentences import sentence_spans
 
         self.embedder = embedder
         self.question_terms = set(analyzer.terms(question))

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from assistant.answering import sentence_spans
+from indexer.sentences import sentence_spans
 from assistant.evidence import answer_type_found, fit_logistic, people_in
 from assistant.question_analysis import ADDRESS, AGENT, AMOUNT, DATE, NUMBER, PERSON, TIME, analyse_question
 
