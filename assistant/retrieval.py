@@ -1,4 +1,5 @@
-"""Hybrid retrieval: the query embedded and analysed, dense and lexical candidates fused by RRF."""
+"""Hybrid retrieval: the query embedded and analysed; dense and lexical candidates scored by
+passage, best sentence and BM25 and fused (:mod:`indexer.fusion`)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import numpy as np
 
 from indexer import analyzer
 from indexer.analyzer import Bm25Weights
+from indexer.repair import repair_query
 from indexer.index import current_version_dir, open_store, read_manifest, read_vocabulary
 from indexer.settings import Settings
-from indexer.store import SearchFilters, SearchMode, SearchRequest, Store, StoredHit
+from indexer.fusion import SENTENCE_SHARE
+from indexer.store import FusionMethod, SearchFilters, SearchMode, SearchRequest, Store, StoredHit
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,9 @@ def _stable_order(hits: list[StoredHit]) -> list[StoredHit]:
 
 class Retriever:
     """Opens the store and the embedding model once; answers many searches."""
+
+    fusion: FusionMethod = "score"  # how the hybrid lists are combined ("rrf": the ablation)
+    sentence_share = SENTENCE_SHARE  # weight of the best sentence against the whole passage
 
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
@@ -164,6 +170,8 @@ class Retriever:
         """Search several queries, embedding them in one batch."""
         if not queries:
             return []
+        # typed without Polish letters or pasted from a damaged text: searched as repaired
+        queries = [repair_query(q) for q in queries]
         filters = filters or SearchFilters()
         if not filters.kinds:
             filters = replace(filters, kinds=DEFAULT_KINDS)
@@ -179,6 +187,8 @@ class Retriever:
                 filters=filters,
                 prefetch_limit=max(50, 5 * k),
                 lexical_weight=self.lexical_weight(query),
+                fusion=self.fusion,
+                sentence_share=self.sentence_share,
             )
             for query, vector in zip(queries, dense)
         ]

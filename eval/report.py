@@ -44,8 +44,9 @@ DEFINITIONS = """\
   ablation); LangChain tutorial = RecursiveCharacterTextSplitter(1000, 200) over the raw text,
   the same model and prompts, top-k cosine. **Ablations** (hybrid search, one thing removed):
   no text repair (text only normalised), no structure-aware chunks (the same prepared text,
-  headings included, cut into fixed windows of our target size, no heading path), plain RRF
-  (both lists weighted equally for every query).
+  headings included, cut into fixed windows of our target size, no heading path), no
+  best-sentence similarity (score fusion of the passage vector and BM25 only), plain RRF
+  (reciprocal rank fusion of the passage and BM25 lists, weighted equally for every query).
 """
 
 

@@ -39,6 +39,7 @@ from indexer.metadata import MANIFEST_NAME, ManifestEntry, read_manifest as read
 from indexer.passages import Passage
 from indexer.settings import Settings
 from indexer.store import (
+    STORE_SCHEMA,
     ClientStore,
     EdgeStore,
     Store,
@@ -93,6 +94,7 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
         "passage_prompt": settings.passage_prompt,
         "analyzer": analyzer.ANALYZER_VERSION,
         "documents": prep.PIPELINE_VERSION,
+        "store": STORE_SCHEMA,
     }
 
 
@@ -448,7 +450,7 @@ def _copy_unchanged(
 ) -> tuple[int, dict[str, Any]]:
     """Copy the points of unchanged documents; collect the vectors of changed ones by text.
 
-    Returns the number of points copied and ``{embedding text hash: dense vector}`` for the
+    Returns the number of points copied and ``{embedding text hash: (dense, sentence vectors)}`` for the
     passages of changed documents (an edited document re-embeds only its edited passages)."""
     known: dict[str, Any] = {}
     pending: list[StoredPoint] = []
@@ -462,14 +464,14 @@ def _copy_unchanged(
             sparse = hit.sparse
             if resparse is not None:
                 sparse = resparse.document(_passage_from_payload(hit.payload).lexical_text())
-            pending.append(StoredPoint(hit.id, hit.dense, sparse, hit.payload))
+            pending.append(StoredPoint(hit.id, hit.dense, sparse, hit.payload, hit.sentences or ()))
             terms.append(sparse.indices)
             if len(pending) >= UPSERT_BATCH:
                 target.upsert(pending)
                 copied += len(pending)
                 pending = []
         elif doc_id in changed_docs:
-            known[_text_key(_passage_from_payload(hit.payload).embedding_text())] = hit.dense
+            known[_text_key(_passage_from_payload(hit.payload).embedding_text())] = (hit.dense, hit.sentences or ())
         if seen % UPSERT_BATCH == 0 or seen == total:
             progress("copy", seen, total)
     if pending:
@@ -488,18 +490,19 @@ def _embed_and_store(
     terms: list[Any],
     progress: Progress,
 ) -> int:
-    """Embed the passages that need it (longest first: least padding) and store them all."""
+    """Embed the passages that need it (longest first: least padding), each with its sentences
+    (the ``sentences`` multivector), and store them all."""
     texts = [p.embedding_text() for p in passages]
     keys = [_text_key(t) for t in texts]
     todo = sorted((i for i, k in enumerate(keys) if k not in known_vectors), key=lambda i: len(texts[i]), reverse=True)
     ready = [i for i, k in enumerate(keys) if k in known_vectors]
 
-    def store(indices: Sequence[int], vectors: Sequence[Any]) -> None:
+    def store(indices: Sequence[int], vectors: Sequence[tuple[Any, Any]]) -> None:
         points = []
-        for i, dense in zip(indices, vectors):
+        for i, (dense, sentences) in zip(indices, vectors):
             sparse = bm25.document(passages[i].lexical_text())
             terms.append(sparse.indices)
-            points.append(StoredPoint(passages[i].point_id, dense, sparse, passages[i].payload()))
+            points.append(StoredPoint(passages[i].point_id, dense, sparse, passages[i].payload(), sentences))
         for start in range(0, len(points), UPSERT_BATCH):
             target.upsert(points[start : start + UPSERT_BATCH])
 
@@ -512,8 +515,15 @@ def _embed_and_store(
         progress("embed", 0, len(todo))
     for start in range(0, len(todo), group):
         ids = todo[start : start + group]
-        vectors = embedder().encode_passages([texts[i] for i in ids], batch_size=settings.embedding_batch_size, bf16=bf16)
-        store(ids, vectors)
+        sentences = [passages[i].sentence_texts() for i in ids]
+        flat = [texts[i] for i in ids] + [t for own in sentences for t in own]
+        vectors = embedder().encode_passages(flat, batch_size=settings.embedding_batch_size, bf16=bf16)
+        at = len(ids)
+        paired = []
+        for n, own in enumerate(sentences):
+            paired.append((vectors[n], vectors[at : at + len(own)]))
+            at += len(own)
+        store(ids, paired)
         progress("embed", min(start + group, len(todo)), len(todo))
     return len(todo)
 

@@ -39,6 +39,7 @@ class Chunk:
     text: str
     page: int | None
     heading_path: tuple[str, ...] = field(default_factory=tuple)
+    lead: str = ""  # the sentence that introduces this passage's list, when a previous passage ends with it
 
 
 def _strip_md(text: str) -> str:
@@ -231,7 +232,24 @@ def chunk_pages(pages: list[Page], target: int = TARGET_CHARS, limit: int = MAX_
                 emit()
             buffer.append(block.text)
         emit()
-    return _merge_tiny(chunks)
+    return _with_leads(_merge_tiny(chunks))
+
+
+LEAD_CHARS = 300
+
+
+def _with_leads(chunks: list[Chunk]) -> list[Chunk]:
+    """Give a passage that continues a list its introduction: when the previous passage of the
+    section ends with a colon ("… uczestniczyło 19 osób reprezentujących następujące
+    organizacje:"), its last sentence is this passage's ``lead`` (embedded with it, not quoted),
+    so that a list of bare names is still found by what it lists."""
+    for prev, chunk in zip(chunks, chunks[1:]):
+        tail = prev.text.rstrip()
+        if tail.endswith(":") and prev.heading_path == chunk.heading_path:
+            sentences = split_sentences(tail)
+            lead = sentences[-1] if sentences else tail
+            chunk.lead = lead[-LEAD_CHARS:]
+    return chunks
 
 
 def _merge_tiny(chunks: list[Chunk]) -> list[Chunk]:

@@ -18,6 +18,7 @@ from typing import Any
 from indexer import chunking, cleaning, postulates, repair, tables, topics
 from indexer.loaders import Page, RawDocument
 from indexer.metadata import ManifestEntry, find_date, guess_type, organisations, title_from_filename
+from indexer.sentences import sentence_spans
 from indexer.store import point_id
 
 logger = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 # Bump when cleaning, chunking or what a passage contains changes: the index fingerprint
 # includes it, so the next build re-embeds every document.
 PIPELINE_VERSION = (
-    f"normalize-2/repair-1/tables-1/structure-3/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
+    f"normalize-2/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
     f"/postulates-1/{topics.TOPICS_VERSION}"
 )
 
@@ -55,11 +56,14 @@ class Passage:
             context.append(self.meta["date"])
         if self.heading_path:
             context.append(" > ".join(h[:120] for h in self.heading_path))
+        if self.meta.get("lead"):
+            context.append(self.meta["lead"])
         return " | ".join(context) + "\n" + self.text
 
     def lexical_text(self) -> str:
         """What the sparse vector is made of: the passage and its nearest heading."""
-        return (self.heading_path[-1] + "\n" if self.heading_path else "") + self.text
+        lead = self.meta.get("lead") or ""
+        return (self.heading_path[-1] + "\n" if self.heading_path else "") + (lead + "\n" if lead else "") + self.text
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -71,7 +75,14 @@ class Passage:
             "page": self.page,
             "heading_path": list(self.heading_path),
             "text": self.text,
+            "sentences": [list(span) for span in sentence_spans(self.text)],
         }
+
+    def sentence_texts(self) -> list[str]:
+        """What is embedded one by one (the ``sentences`` multivector): the passage's sentences,
+        in order (their spans are the payload's ``sentences``), then the list's lead, if any."""
+        lead = [self.meta["lead"]] if self.meta.get("lead") else []
+        return [self.text[s:e] for s, e in sentence_spans(self.text)] + lead
 
 
 
@@ -125,6 +136,8 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any]) -> list[Pas
     for n, chunk in enumerate(chunking.chunk_pages(laid_out)):
         text = fix(chunk.text)
         extra: dict[str, Any] = {"original_text": chunk.text} if text != chunk.text else {}
+        if chunk.lead:
+            extra["lead"] = fix(chunk.lead)
         heading = tuple(fix(h) for h in chunk.heading_path)
         out.append(Passage(doc_id, n, raw.content_hash, text, chunk.page, heading, {**meta, **extra}))
     for n, record in enumerate(records):

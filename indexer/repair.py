@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexer.analyzer import _morfeusz, fold
+from indexer.analyzer import words as analyzer_words
 
 # Damaged substring -> what it may stand for. OCR confusions and broken font maps.
 OCR_CONFUSIONS: dict[str, tuple[str, ...]] = {
@@ -608,3 +609,27 @@ def token_count(text: str) -> int:
     if tok is None:
         return int(len(text.split()) * 1.9) + 1
     return len(tok.encode(text, add_special_tokens=False).ids)
+
+
+QUERY_KNOWN_SHARE = 0.75  # below this share of dictionary words after repair, a query is not Polish
+
+
+def repair_query(query: str) -> str:
+    """A typed question with its damaged or diacritic-less Polish words restored ("wspolpracy",
+    "Wydziat" → "współpracy", "Wydział"), so that it is embedded and analysed like the repaired
+    documents. A question that is not Polish (most words unknown even after repair) and every
+    number in it ("nr 1") stay as typed."""
+    repaired = repair_text(query, thorough=True).text
+    if repaired == query:
+        return query
+    before, after = query.split(), repaired.split()
+    if len(before) == len(after):  # numbers are meant as typed, never read as OCR damage
+        after = [b if b.isdigit() else a for b, a in zip(before, after)]
+        repaired = " ".join(after)
+    letters = [w for w in analyzer_words(repaired) if not w.isdigit()]
+    known = sum(_known(w) for w in letters)
+    return repaired if letters and known / len(letters) >= QUERY_KNOWN_SHARE else query
+
+
+def _known(word: str) -> bool:
+    return bool(_analyses(word)) or bool(_analyses(word.lower()))

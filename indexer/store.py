@@ -5,9 +5,12 @@
 * :class:`ClientStore` — a collection on a Qdrant server through ``qdrant-client``
   (``QDRANT_URL``), also usable with ``QdrantClient(":memory:")`` in tests.
 
-Schema: a named dense vector ``dense`` (cosine) and a named sparse vector ``sparse`` with
-Qdrant's IDF modifier; the payload carries the passage text and its document metadata.
-Hybrid search prefetches from both and fuses them by reciprocal rank fusion.
+Schema: a named dense vector ``dense`` (cosine), a named multivector ``sentences`` (one
+vector per sentence, compared by MaxSim: the best sentence's cosine; no HNSW graph, it only
+rescores candidates) and a named sparse vector ``sparse`` with Qdrant's IDF modifier; the
+payload carries the passage text and its document metadata. Hybrid search takes candidates
+from the dense and sparse lists, scores them by passage, best sentence and BM25, and fuses the
+three by normalised score (:mod:`indexer.fusion`); reciprocal rank fusion stays available.
 """
 
 from __future__ import annotations
@@ -16,22 +19,26 @@ import logging
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from indexer.analyzer import SparseTerms
+from indexer.fusion import SENTENCE_SHARE, fuse
 
 logger = logging.getLogger(__name__)
 
 DENSE = "dense"
 SPARSE = "sparse"
+SENTENCES = "sentences"
+STORE_SCHEMA = "dense+sentences+sparse-2"  # in the build fingerprint: a new schema rebuilds
 RRF_K = 60
 KEYWORD_FIELDS = ("doc_id", "type", "kind", "topics", "organisations")
 DATE_FIELD = "date"
 _POINT_NAMESPACE = uuid.UUID("6f1c2b1e-3d5a-4b8e-9a57-0c4e2f7d9b10")
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
+FusionMethod = Literal["score", "rrf"]
 
 
 def point_id(content_hash: str, chunk_no: int, kind: str = "passage") -> str:
@@ -41,12 +48,13 @@ def point_id(content_hash: str, chunk_no: int, kind: str = "passage") -> str:
 
 @dataclass(frozen=True)
 class StoredPoint:
-    """One point to write: id, both vectors and the payload."""
+    """One point to write: id, its vectors and the payload (no sentence vectors: the passage's)."""
 
     id: str
     dense: Sequence[float]
     sparse: SparseTerms
     payload: dict[str, Any]
+    sentences: Sequence[Sequence[float]] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class StoredHit:
     payload: dict[str, Any]
     dense: Sequence[float] | None = None
     sparse: SparseTerms | None = None
+    sentences: Sequence[Sequence[float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,8 @@ class SearchRequest:
     filters: SearchFilters = field(default_factory=SearchFilters)
     prefetch_limit: int = 50
     lexical_weight: float = 1.0  # weight of the sparse list in the fusion (dense has 1.0)
+    fusion: FusionMethod = "score"
+    sentence_share: float = SENTENCE_SHARE  # 0: the passage vector alone stands for the passage
 
 
 class Store(Protocol):
@@ -157,12 +168,23 @@ class EdgeStore:
         self.path = Path(path)
         if (self.path / "edge_config.json").exists() or _has_segments(self.path):
             self._shard = qe.EdgeShard.load(str(self.path))
+            config = self.path / "edge_config.json"
+            # an index built before sentence vectors existed still answers (passage vectors only)
+            self.has_sentences = not config.exists() or f'"{SENTENCES}"' in config.read_text(encoding="utf-8")
         else:
             if dim is None:
                 raise FileNotFoundError(f"no index at {self.path}")
             self.path.mkdir(parents=True, exist_ok=True)
             config = qe.EdgeConfig(
-                vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+                vectors={
+                    DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine),
+                    SENTENCES: qe.EdgeVectorParams(
+                        size=dim,
+                        distance=qe.Distance.Cosine,
+                        multivector_config=qe.MultiVectorConfig(comparator=qe.MultiVectorComparator.MaxSim),
+                        hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10000),
+                    ),
+                },
                 sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
                 # Versions are written once, flushed, then published and never changed again,
                 # so no write-ahead log is needed; without one, several readers (the app, the
@@ -170,6 +192,7 @@ class EdgeStore:
                 wal_enabled=False,
             )
             self._shard = qe.EdgeShard.create(str(self.path), config)
+            self.has_sentences = True
             for name in KEYWORD_FIELDS:
                 self._shard.update(
                     qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword)
@@ -186,6 +209,7 @@ class EdgeStore:
                 vector={
                     DENSE: [float(x) for x in p.dense],
                     SPARSE: qe.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                    **({SENTENCES: _sentence_rows(p)} if self.has_sentences else {}),
                 },
                 payload=p.payload,
             )
@@ -246,13 +270,31 @@ class EdgeStore:
             with_payload=True,
         )
 
+    def _rescored(self, request: SearchRequest, using: str, with_payload: bool) -> list[StoredHit]:
+        """The dense and sparse candidates of ``request`` scored by the vector ``using``."""
+        qe = self._qe
+        flt = self._filter(request.filters)
+        vector = [float(x) for x in request.dense]
+        prefetches = [qe.Prefetch(limit=request.prefetch_limit, query=qe.Query.Nearest(vector, using=DENSE), filter=flt)]
+        if request.sparse.indices:
+            sparse = qe.SparseVector(indices=request.sparse.indices, values=request.sparse.values)
+            prefetches.append(qe.Prefetch(limit=request.prefetch_limit, query=qe.Query.Nearest(sparse, using=SPARSE), filter=flt))
+        query = qe.Query.Nearest([vector] if using == SENTENCES else vector, using=using)
+        found = self._shard.query(
+            qe.QueryRequest(limit=2 * request.prefetch_limit, prefetches=prefetches, query=query, filter=flt,
+                            with_payload=with_payload)
+        )
+        return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in found]
+
+    def _run(self, request: SearchRequest) -> list[StoredHit]:
+        return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in self._shard.query(self._query(request))]
+
     def search(self, request: SearchRequest) -> list[StoredHit]:
         if request.mode == "sparse" and not request.sparse.indices:
             return []
-        return [
-            StoredHit(str(p.id), float(p.score), dict(p.payload or {}))
-            for p in self._shard.query(self._query(request))
-        ]
+        if request.mode == "hybrid" and request.fusion == "score":
+            return fused_search(self, request)
+        return self._run(request)
 
     def search_batch(self, requests: Sequence[SearchRequest]) -> list[list[StoredHit]]:
         return [self.search(r) for r in requests]
@@ -288,15 +330,43 @@ class EdgeStore:
             self._shard = None
 
 
+def fused_search(store: Any, request: SearchRequest) -> list[StoredHit]:
+    """Hybrid search by score fusion: the candidates of the dense and sparse lists, each scored
+    by passage vector, best sentence and BM25, fused by :func:`indexer.fusion.fuse`."""
+    dense = store._rescored(request, DENSE, with_payload=True)
+    if not dense:
+        return []
+    sentences: list[StoredHit] = []
+    if store.has_sentences and request.sentence_share > 0:
+        sentences = store._rescored(request, SENTENCES, with_payload=False)
+    sparse = store._run(replace(request, mode="sparse", limit=request.prefetch_limit)) if request.sparse.indices else []
+    by_id = {hit.id: hit for hit in dense}
+    ranked = fuse(
+        {h.id: h.score for h in dense},
+        {h.id: h.score for h in sentences},
+        {h.id: h.score for h in sparse},
+        lexical_weight=request.lexical_weight,
+        sentence_share=request.sentence_share,
+    )
+    return [replace(by_id[key], score=score) for key, score in ranked[: request.limit]]
+
+
+def _sentence_rows(point: StoredPoint) -> list[list[float]]:
+    """The point's sentence vectors; a passage without sentences is its own one sentence."""
+    rows = [[float(x) for x in row] for row in point.sentences]
+    return rows or [[float(x) for x in point.dense]]
+
+
 def _hit_from_record(record: Any, with_vectors: bool) -> StoredHit:
     """A scrolled record of either backend as a :class:`StoredHit` (vectors when asked)."""
-    dense = sparse = None
+    dense = sparse = sentences = None
     if with_vectors and isinstance(record.vector, dict):
         dense = record.vector.get(DENSE)
+        sentences = record.vector.get(SENTENCES)
         raw = record.vector.get(SPARSE)
         if raw is not None:
             sparse = SparseTerms(list(raw.indices), list(raw.values))
-    return StoredHit(str(record.id), 0.0, dict(record.payload or {}), dense, sparse)
+    return StoredHit(str(record.id), 0.0, dict(record.payload or {}), dense, sparse, sentences)
 
 
 def copy_points(source: Store, target: Store, batch: int = 256) -> int:
@@ -306,7 +376,7 @@ def copy_points(source: Store, target: Store, batch: int = 256) -> int:
     for hit in source.scroll(with_vectors=True):
         if hit.dense is None or hit.sparse is None:
             continue
-        pending.append(StoredPoint(hit.id, hit.dense, hit.sparse, hit.payload))
+        pending.append(StoredPoint(hit.id, hit.dense, hit.sparse, hit.payload, hit.sentences or ()))
         if len(pending) >= batch:
             target.upsert(pending)
             copied += len(pending)
@@ -336,13 +406,22 @@ class ClientStore:
         self._m = models
         self.client = client
         self.collection = collection
+        self.has_sentences = True
         # An alias counts as existing (servers may answer "exists" only for real collections).
         if live_collection(client, collection) is None:
             if dim is None:
                 raise FileNotFoundError(f"no collection '{collection}' on the Qdrant server")
             client.create_collection(
                 collection,
-                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                vectors_config={
+                    DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE),
+                    SENTENCES: models.VectorParams(
+                        size=dim,
+                        distance=models.Distance.COSINE,
+                        multivector_config=models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM),
+                        hnsw_config=models.HnswConfigDiff(m=0),
+                    ),
+                },
                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 **{k: v for k, v in (layout or {}).items() if v},
             )
@@ -352,6 +431,9 @@ class ClientStore:
                 for name in KEYWORD_FIELDS:
                     client.create_payload_index(collection, name, models.PayloadSchemaType.KEYWORD)
                 client.create_payload_index(collection, DATE_FIELD, models.PayloadSchemaType.DATETIME)
+        else:
+            vectors = client.get_collection(collection).config.params.vectors
+            self.has_sentences = isinstance(vectors, dict) and SENTENCES in vectors
 
     @classmethod
     def connect(cls, url: str, api_key: str | None, collection: str, dim: int | None = None) -> "ClientStore":
@@ -369,6 +451,7 @@ class ClientStore:
                 vector={
                     DENSE: [float(x) for x in p.dense],
                     SPARSE: m.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
+                    **({SENTENCES: _sentence_rows(p)} if self.has_sentences else {}),
                 },
                 payload=p.payload,
             )
@@ -426,13 +509,33 @@ class ClientStore:
             limit=request.limit,
         )
 
-    def search(self, request: SearchRequest) -> list[StoredHit]:
-        if request.mode == "sparse" and not request.sparse.indices:
-            return []
+    def _rescored(self, request: SearchRequest, using: str, with_payload: bool) -> list[StoredHit]:
+        """The dense and sparse candidates of ``request`` scored by the vector ``using``."""
+        m = self._m
+        flt = self._filter(request.filters)
+        vector = [float(x) for x in request.dense]
+        prefetch = [m.Prefetch(query=vector, using=DENSE, limit=request.prefetch_limit, filter=flt)]
+        if request.sparse.indices:
+            sparse = m.SparseVector(indices=request.sparse.indices, values=request.sparse.values)
+            prefetch.append(m.Prefetch(query=sparse, using=SPARSE, limit=request.prefetch_limit, filter=flt))
+        response = self.client.query_points(
+            self.collection, prefetch=prefetch, query=[vector] if using == SENTENCES else vector, using=using,
+            query_filter=flt, limit=2 * request.prefetch_limit, with_payload=with_payload,
+        )
+        return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
+
+    def _run(self, request: SearchRequest) -> list[StoredHit]:
         response = self.client.query_points(
             self.collection, with_payload=True, **self._query_kwargs(request)
         )
         return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
+
+    def search(self, request: SearchRequest) -> list[StoredHit]:
+        if request.mode == "sparse" and not request.sparse.indices:
+            return []
+        if request.mode == "hybrid" and request.fusion == "score":
+            return fused_search(self, request)
+        return self._run(request)
 
     def search_batch(self, requests: Sequence[SearchRequest]) -> list[list[StoredHit]]:
         return [self.search(r) for r in requests]

@@ -78,3 +78,14 @@ def test_long_paragraphs_are_cut_between_sentences():
     assert len(chunks) > 1
     assert all(len(c.text) <= chunking.MAX_CHARS for c in chunks)
     assert all(c.text.endswith(".") for c in chunks)
+
+
+def test_a_list_cut_from_its_introduction_carries_it_as_lead(corpus_passages):
+    """The 2025 minutes name the participating organisations in a passage of bare names; the
+    sentence introducing them ends the previous passage and is embedded with the list."""
+    names = _passage(corpus_passages, MINUTES_2025, "Fundacja Prodriver")
+    assert "następujące organizacje pozarządowe" in names.meta["lead"]
+    assert names.meta["lead"] not in names.text  # quoted text stays verbatim
+    assert names.meta["lead"] in names.embedding_text()
+    assert names.sentence_texts()[-1] == names.meta["lead"]
+    assert not any(p.meta.get("lead") for p in corpus_passages if p.doc_id == NOTES_2011 and p.chunk_no == 0)

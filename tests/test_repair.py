@@ -75,3 +75,13 @@ def test_precision_and_recall_on_hand_checked_pairs():
     score = repair.score_pairs(pairs, contexts)
     assert score.precision >= 0.99, score.failures
     assert score.recall >= 0.85, score.failures
+
+
+def test_queries_are_repaired_only_when_polish():
+    from indexer.repair import repair_query
+
+    assert repair_query("ile osob bylo na spotkaniu zespolu") == "ile osób było na spotkaniu zespołu"
+    assert repair_query("kto moderowat zebranie zespotu branzowego") == "kto moderował zebranie zespołu branżowego"
+    english = "How many NGOs are represented in the social dialogue commissions?"
+    assert repair_query(english) == english
+    assert repair_query("co zapisano w zalaczniku nr 1") == "co zapisano w załączniku nr 1"

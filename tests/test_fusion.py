@@ -1,0 +1,36 @@
+"""Score fusion of the hybrid search (indexer/fusion.py) on real searches of the corpus index."""
+
+from __future__ import annotations
+
+from indexer import fusion
+from indexer.store import SearchFilters, SearchRequest
+
+
+def test_fuse_normalises_each_list_and_weights_them():
+    dense = {"a": 0.90, "b": 0.80, "c": 0.70}
+    sentences = {"a": 0.70, "b": 0.90, "c": 0.80}
+    sparse = {"c": 12.0, "a": 2.0}
+    ranked = {key: round(score, 9) for key, score in fusion.fuse(dense, sentences, sparse, lexical_weight=1.0)}
+    # a: 0.5*1 + 0.5*0 + 0.5*0 ; b: 0.5*0.5 + 0.5*1 + 0 ; c: 0 + 0.5*0.5 + 0.5*1
+    assert ranked == {"a": 0.5, "b": 0.75, "c": 0.75}
+    # a foreign-language query (lexical weight 0) is ranked by meaning alone
+    assert round(dict(fusion.fuse(dense, sentences, sparse, lexical_weight=0.0))["c"], 9) == 0.25
+
+
+def test_fused_search_on_the_corpus_is_the_fusion_of_its_lists(retriever):
+    """The store's fused hybrid search equals fusing its own dense, sentence and sparse scores."""
+    query = "Które postulaty dotyczyły polityki lokalowej?"
+    vector = retriever.embed_queries([query])[0]
+    request = SearchRequest(dense=vector, sparse=retriever._bm25.query(query), limit=5,
+                            filters=SearchFilters(kinds=("passage",)), lexical_weight=1.0)
+    store = retriever.store
+    hits = store.search(request)
+    inner = getattr(store, "_store", store)
+    dense = {h.id: h.score for h in inner._rescored(request, "dense", with_payload=False)}
+    sentences = {h.id: h.score for h in inner._rescored(request, "sentences", with_payload=False)}
+    sparse = {h.id: h.score for h in store.search(SearchRequest(
+        dense=vector, sparse=request.sparse, limit=50, mode="sparse", filters=request.filters))}
+    expected = fusion.fuse(dense, sentences, sparse, lexical_weight=1.0)[:5]
+    assert [h.id for h in hits] == [key for key, _ in expected]
+    assert all(0.0 < s <= 1.0 for s in sentences.values())  # MaxSim of one query vector: a cosine
+    assert len(sentences) == len(dense)  # every candidate has sentence vectors
