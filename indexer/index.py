@@ -323,6 +323,10 @@ class LiveStore:
         with self._lock:
             return self.current.count(filters)
 
+    def sentence_vectors(self, ids: "list[str]") -> dict[str, list[list[float]]]:
+        with self._lock:
+            return self.current.sentence_vectors(ids)
+
     def upsert(self, points: "list[StoredPoint]") -> None:
         raise PermissionError("the live index is read-only; builds write a new version")
 

@@ -133,6 +133,8 @@ class Store(Protocol):
 
     def count(self, filters: SearchFilters | None = None) -> int: ...
 
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, list[list[float]]]: ...
+
     def finish(self) -> None: ...
 
     def close(self) -> None: ...
@@ -319,6 +321,13 @@ class EdgeStore:
 
     def count(self, filters: SearchFilters | None = None) -> int:
         return int(self._shard.count(self._qe.CountRequest(filter=self._filter(filters), exact=True)))
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, list[list[float]]]:
+        """The stored sentence vectors of the points ``ids`` (none from an index without them)."""
+        if not ids or not self.has_sentences:
+            return {}
+        records = self._shard.retrieve(list(ids), False, [SENTENCES])
+        return {str(r.id): r.vector[SENTENCES] for r in records if isinstance(r.vector, dict) and SENTENCES in r.vector}
 
     def finish(self) -> None:
         self._shard.optimize()
@@ -558,6 +567,13 @@ class ClientStore:
 
     def count(self, filters: SearchFilters | None = None) -> int:
         return int(self.client.count(self.collection, count_filter=self._filter(filters), exact=True).count)
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, list[list[float]]]:
+        """The stored sentence vectors of the points ``ids`` (none from a collection without them)."""
+        if not ids or not self.has_sentences:
+            return {}
+        records = self.client.retrieve(self.collection, ids=list(ids), with_payload=False, with_vectors=[SENTENCES])
+        return {str(r.id): r.vector[SENTENCES] for r in records if isinstance(r.vector, dict) and SENTENCES in r.vector}
 
     def finish(self) -> None:
         pass

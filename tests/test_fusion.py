@@ -34,3 +34,18 @@ def test_fused_search_on_the_corpus_is_the_fusion_of_its_lists(retriever):
     assert [h.id for h in hits] == [key for key, _ in expected]
     assert all(0.0 < s <= 1.0 for s in sentences.values())  # MaxSim of one query vector: a cosine
     assert len(sentences) == len(dense)  # every candidate has sentence vectors
+
+
+def test_stored_sentence_vectors_are_the_embeddings_of_the_payload_spans(retriever):
+    """Each passage stores one vector per sentence span of its payload (then its list lead), so
+    the answerer can quote a span and use its vector without embedding it again."""
+    import numpy as np
+
+    store = retriever.store
+    hit = next(h for h in store.scroll(SearchFilters(kinds=("passage",))) if len(h.payload["sentences"]) >= 3)
+    rows = np.asarray(store.sentence_vectors([hit.id])[hit.id])
+    texts = [hit.payload["text"][s:e] for s, e in hit.payload["sentences"]]
+    assert len(rows) == len(texts) + bool(hit.payload.get("lead"))
+    fresh = np.asarray(retriever.embedder.encode_passages(texts))
+    assert np.all(np.sum(rows[: len(texts)] * fresh, axis=1) > 0.99)
+    assert store.sentence_vectors([]) == {}
