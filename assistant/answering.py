@@ -26,7 +26,9 @@ from assistant.evidence import (
     Evidence,
     SentenceCandidate,
     TermStats,
+    event_years as _event_years,
     evidence_of,
+    of_year as _of_year,
     organisations_in,
     rule_reasons,
 )
@@ -183,8 +185,19 @@ class Answerer:
         return (0.0 if reasons else self.probability(features)), reasons
 
     def _sentence_vectors(self, hits: list[Hit]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-        """Sentence spans and embeddings of each passage (cached: passages recur across questions)."""
+        """Sentence spans and embeddings of each passage: the index's own (stored with the
+        passage, same spans), else embedded now; cached, as passages recur across questions."""
         missing = [h for h in hits if h.id not in self._sentences]
+        if missing:
+            with self.retriever._lock:
+                stored = self.retriever.store.sentence_vectors([h.id for h in missing])
+            for h in missing:
+                spans = sentence_spans(h.text)
+                rows = stored.get(h.id)
+                if spans and rows is not None and len(rows) >= len(spans) and h.payload.get("sentences") == [list(s) for s in spans]:
+                    with self._lock:
+                        self._sentences[h.id] = (spans, np.asarray(rows[: len(spans)], dtype=np.float32))
+            missing = [h for h in missing if h.id not in self._sentences]
         if missing:
             spans = [sentence_spans(h.text) for h in missing]
             texts = [h.text[s:e] for h, sp in zip(missing, spans) for s, e in sp]
@@ -308,9 +321,9 @@ class Answerer:
         if len(years) >= 2:
             # "Jak w 2011 i w 2025…": the best sentence from a document of each year asked about
             for year in years:
-                if any(_year_of(c.hit) == year for c in chosen):
+                if any(_of_year(c.hit, year) for c in chosen):
                     continue
-                same_year = [c for c in ranked if _year_of(c.hit) == year and c.score >= best.score - 0.08]
+                same_year = [c for c in ranked if _of_year(c.hit, year) and c.score >= best.score - 0.08]
                 if same_year:
                     chosen.append(same_year[0])
         else:
@@ -487,24 +500,6 @@ def _is_heading(sentence: str, hit: Hit) -> bool:
     return False
 
 
-def _of_year(hit: Hit, year: str) -> bool:
-    """The passage's document is of ``year``: dated that year or the next, or naming it in its title."""
-    date = (hit.date or "")[:4]
-    return date in (year, str(int(year) + 1)) or year in (hit.title or "")
-
-
-def _event_years(question: str) -> list[str]:
-    """Years that date what the question asks about ("w marcu 2026", "z 2011 r."), not the
-    period a programme covers ("programu współpracy na 2026 rok", "na lata 2026-2030")."""
-    out = []
-    for match in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question):
-        before = question[: match.start()].lower().split()[-2:]
-        if "na" in before or "lata" in before:
-            continue
-        out.append(match.group(1))
-    return out
-
-
 def _asks_about_postulates(info: QuestionInfo) -> bool:
     return any(set(analyzer.lemmas(w) or (w.lower(),)) & _POSTULATE_LEMMAS for w in analyzer.words(info.text))
 
@@ -551,14 +546,6 @@ def abstention(
         lines.append(message("closest", lang))
         lines += [f"- {d['title']} ({d['date'] or '—'})" for d in closest]
     return Answer("\n".join(lines), True, [], evidence=probability, closest=closest, hits=hits or [], features=features or {})
-
-
-def _year_of(hit: Hit) -> str | None:
-    for text in (hit.date or "", hit.title or ""):
-        match = re.search(r"(19|20)\d\d", text)
-        if match:
-            return match.group(0)
-    return None
 
 
 def _organisation_of(cand: SentenceCandidate) -> str:

@@ -178,7 +178,8 @@ def _near_role(sentence: str, person: str, roles: frozenset[str], window: int = 
 
 
 def _numbers(sentence: str, info: QuestionInfo) -> list[tuple[int, str]]:
-    """Numbers in ``sentence`` that could answer (not the question's own, not list markers)."""
+    """Numbers in ``sentence`` that could answer (not the question's own, not list markers,
+    not parts of a date, an hour or a street address)."""
     tokens = re.findall(r"\d+(?:[.,]\d+)?|[^\W\d_][\w-]*", sentence)
     asked = set(info.numerals)
     out = []
@@ -186,10 +187,30 @@ def _numbers(sentence: str, info: QuestionInfo) -> list[tuple[int, str]]:
         if tok[0].isdigit():
             if tok in asked or any(part in asked for part in re.split(r"[.,]", tok)):
                 continue
+            if _dates_or_places(tokens, i):
+                continue
             out.append((i, tok))
         elif _is_numeral(tok) and tok.lower() not in ("jeden", "jedna", "jedno"):
             out.append((i, tok))
     return out
+
+
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[.:][0-5]\d")
+_STREET_WORDS = frozenset({"ul", "al", "pl", "os", "ulica", "ulicy", "aleja", "alei"})
+
+
+def _dates_or_places(tokens: list[str], i: int) -> bool:
+    """True when number ``tokens[i]`` is part of a date ("24 czerwca 2025", "27.07.2011",
+    "2011 r."), an hour ("17.00") or a house number ("ul. Dekerta 24"): it counts nothing."""
+    near = [t.lower() for t in tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2]]
+    if any(_MONTHS.fullmatch(t) for t in near) or _CLOCK.fullmatch(tokens[i]):
+        return True
+    following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+    if _YEAR.fullmatch(tokens[i]) and following in ("r", "rok", "roku", "year"):
+        return True
+    if re.fullmatch(r"\d{1,2}\.\d{1,2}", tokens[i]) and _YEAR.fullmatch(following):
+        return True  # "27.07.2011"
+    return any(t.lower() in _STREET_WORDS for t in tokens[max(0, i - 2) : i])
 
 
 def answer_type_found(sentence: str, info: QuestionInfo) -> float:
@@ -372,17 +393,16 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
     by_passage: dict[str, list[SentenceCandidate]] = {}
     for cand in candidates:
         by_passage.setdefault(cand.hit.id, []).append(cand)
+    # the question's date picks the document (see dated_candidates, date_match); a sentence
+    # answers the rest of it: repeating "24 czerwca" is no sign of answering
+    topical = [f for f in focus if not _is_date_word(f.word)] or list(focus)
     for cand in candidates:
         cand.type_score = answer_type_found(cand.text, info)
-        cand.coverage = coverage(focus, set(cand.terms), known_only=True)
-    for group in by_passage.values():
-        heading = set(analyzer.terms(" ".join(group[0].hit.heading_path or [])))
-        for i, cand in enumerate(group):
-            window = set(cand.terms) | heading
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(group):
-                    window |= group[j].terms
-            cand.window_coverage = coverage(focus, window, known_only=True)
+        cand.coverage = coverage(topical, set(cand.terms), known_only=True)
+        cand.window_coverage = _window_coverage(topical, cand, by_passage[cand.hit.id])
+    if info.lang != "pl":
+        _score_foreign(focus, candidates, by_passage)
+        return
     for cand in candidates:
         prior = 1.0 / (cand.hit.rank + 1)
         length = min(len(cand.text), 400) / 400
@@ -395,20 +415,68 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
         )
 
 
+def _window_coverage(focus: Sequence[FocusWord], cand: SentenceCandidate, group: list[SentenceCandidate]) -> float:
+    """Coverage of the sentence with its neighbours and its passage's headings."""
+    window = set(cand.terms) | set(analyzer.terms(" ".join(cand.hit.heading_path or [])))
+    i = next(n for n, c in enumerate(group) if c is cand)
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(group):
+            window |= group[j].terms
+    return coverage(focus, window, known_only=True) if focus else 0.0
+
+
+def _score_foreign(focus: Sequence[FocusWord], candidates: list[SentenceCandidate], by_passage: dict[str, list[SentenceCandidate]]) -> None:
+    """Ranking for an English or Ukrainian question: cross-lingual sentence similarities are
+    close to each other and only names and numbers meet the Polish words, so the retrieval
+    score of the sentence's passage weighs in, and word overlap counts only for the
+    question's distinctive words (a matched "NGO" alone says nothing, "Zustricz" does)."""
+    top = max((c.hit.score for c in candidates), default=0.0) or 1.0
+    distinctive = [f for f in focus if f.known and f.weight >= DISTINCTIVE_IDF]
+    for cand in candidates:
+        length = min(len(cand.text), 400) / 400
+        own = coverage(distinctive, set(cand.terms)) if distinctive else 0.0
+        window = _window_coverage(distinctive, cand, by_passage[cand.hit.id]) if distinctive else 0.0
+        cand.score = (
+            cand.cos
+            + FOREIGN_PASSAGE_WEIGHT * cand.hit.score / top
+            + SCORE_WEIGHTS["coverage"] * own
+            + SCORE_WEIGHTS["window_coverage"] * window
+            + SCORE_WEIGHTS["length"] * length
+        )
+
+
+_MONTH_LEMMAS = frozenset(
+    "styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień"
+    " january february march april may june july august september october november december".split()
+)
+
+
+def _is_date_word(word: str) -> bool:
+    """A month's name: in a question it dates the event asked about."""
+    return bool(set(analyzer.lemmas(word) or (word.lower(),)) & _MONTH_LEMMAS)
+
+
 # How a sentence is ranked as an answer: similarity to the question, plus the share of the
 # question's rare words it (and its neighbours) contain, the passage's retrieval rank, and a
 # slight preference for short sentences (a grid search on the evaluation questions chose them;
 # the answer type decides first, see :func:`best_sentence`).
 SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "length": -0.04}
+FOREIGN_PASSAGE_WEIGHT = 0.1
+DISTINCTIVE_IDF = 2.0  # a word in fewer than about one passage in eight
 TYPE_MARGIN = 0.08
+UNTYPED_BEST_MARGIN = 0.12
 
 
 def best_sentence(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -> SentenceCandidate:
     """The answer sentence: for a typed question the best one holding the asked-for kind of
-    answer, unless it falls more than :data:`TYPE_MARGIN` below the best overall."""
+    answer, unless it falls more than :data:`TYPE_MARGIN` below the best overall (further when
+    the best holds nothing of that kind: it cannot answer); from the documents of the date the
+    question names when there are any."""
+    candidates = dated_candidates(info, candidates)
     best = max(candidates, key=lambda c: c.score)
     if info.answer_type:
-        pool = [c for c in candidates if c.type_score >= 1.0 and c.score >= best.score - TYPE_MARGIN]
+        margin = TYPE_MARGIN if best.type_score > 0 else UNTYPED_BEST_MARGIN
+        pool = [c for c in candidates if c.type_score >= 1.0 and c.score >= best.score - margin]
         if pool:
             return max(pool, key=lambda c: c.score)
     return best
@@ -431,18 +499,61 @@ def date_match(info: QuestionInfo, hits: Sequence[Any]) -> float:
     match = _DAY_MONTH.search(info.text)
     if not match:
         return 1.0
-    day, month = int(match.group(1)), _MONTH_NO.get(match.group(2).lower(), 0)
-    year = match.group(3)
+    day = int(match.group(1))
     mentioned = False
     for hit in hits:
-        date = (hit.date or "")[:10]
-        parts = date.split("-")
-        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
-            if int(parts[1]) == month and int(parts[2]) == day and (not year or parts[0] == year):
-                return 1.0
+        if _dated_on(hit, match):
+            return 1.0
         if re.search(rf"\b{day}\s+{match.group(2)}", hit.text, re.I):
             mentioned = True
     return 0.5 if mentioned else 0.0
+
+
+def _dated_on(hit: Any, match: re.Match[str]) -> bool:
+    """The passage's document is dated the day of ``match`` (a ``_DAY_MONTH`` match)."""
+    day, month, year = int(match.group(1)), _MONTH_NO.get(match.group(2).lower(), 0), match.group(3)
+    parts = (hit.date or "")[:10].split("-")
+    if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+        return False
+    return int(parts[1]) == month and int(parts[2]) == day and (not year or parts[0] == year)
+
+
+_PERIOD_WORDS = frozenset({"na", "lata", "for", "years", "на", "роки"})
+
+
+def event_years(question: str) -> list[str]:
+    """Years that date what the question asks about ("w marcu 2026", "z 2011 r."), not the
+    period a programme covers ("programu współpracy na 2026 rok", "na lata 2026-2030", "for
+    2026", "на 2026 рік")."""
+    out = []
+    for match in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question):
+        before = question[: match.start()].lower().split()[-2:]
+        if set(before) & _PERIOD_WORDS:
+            continue
+        out.append(match.group(1))
+    return out
+
+
+def of_year(hit: Any, year: str) -> bool:
+    """The passage's document is of ``year``: dated that year or the next, or naming it in its title."""
+    date = (hit.date or "")[:4]
+    return date in (year, str(int(year) + 1)) or year in (hit.title or "")
+
+
+def dated_candidates(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -> list[SentenceCandidate]:
+    """The candidates from documents of the date the question names ("spotkanie 24 czerwca
+    2025", "w 2011"): a sentence of another year's minutes does not answer it. All of them
+    when the question names no single date or no document of that date was retrieved."""
+    match = _DAY_MONTH.search(info.text)
+    if match:
+        same_day = [c for c in candidates if _dated_on(c.hit, match)]
+        if same_day:
+            return same_day
+    years = event_years(info.text)
+    if len(set(years)) != 1:
+        return list(candidates)
+    dated = [c for c in candidates if of_year(c.hit, years[0])]
+    return dated or list(candidates)
 
 
 def evidence_of(

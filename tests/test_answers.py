@@ -109,6 +109,40 @@ def test_list_answer_keeps_an_enumeration_whole(answerer):
     assert all("2011-11-23" in line for line in items)
 
 
+def test_question_naming_a_date_is_answered_from_that_dates_document(answerer):
+    """Both the 2011 and the 2025 minutes count participants; a question about June 2025
+    gets the 2025 count, not the 2011 one (whose sentence repeats more question words)."""
+    answer = answerer.ask("Ilu przedstawicieli NGO przyszło na spotkanie w czerwcu 2025 roku?")
+    assert not answer.abstained
+    assert answer.citations[0].date == "2025-06-24"
+    assert "19 osób" in answer.citations[0].quote
+
+
+def test_foreign_question_quotes_the_best_passages(answerer):
+    """An English question meets the Polish text only in names; the answer comes from the
+    passages retrieval ranks first (the mental-health programme being prepared in 2025)."""
+    answer = answerer.ask("Is the city working on a programme for the mental health of young people?")
+    assert not answer.abstained
+    assert answer.citations[0].date == "2025-06-24"
+    assert "Miejski Program Ochrony Zdrowia Psychicznego" in answer.answer
+
+
+def test_event_years_leave_out_programme_periods():
+    from assistant.evidence import event_years
+
+    assert event_years("Co ustalono na spotkaniu w czerwcu 2025 o programie na 2026 rok?") == ["2025"]
+    assert event_years("What was proposed for 2026 at the meeting in June 2025?") == ["2025"]
+    assert event_years("Що запропонували до програми на 2026 рік?") == []
+
+
+def test_dates_hours_and_addresses_are_not_counts():
+    count = analyse_question("Ile osób przyszło na spotkanie?")
+    dated = "W dniu 24 czerwca 2025 roku w godz. 17.00-19.30 przy ul. Dekerta 24 odbyło się spotkanie 27.07.2011 r."
+    assert answer_type_found(dated, count) == 0.0
+    assert answer_type_found("W spotkaniu uczestniczyło 19 osób.", count) == 1.0
+    assert answer_type_found("Aktualnie potrzeba 2000 lokali.", analyse_question("Ile lokali potrzeba?")) == 1.0
+
+
 def test_off_topic_question_abstains_in_polish(answerer):
     answer = answerer.ask("Kto wygrał mistrzostwa świata w piłce nożnej w 2022 roku?")
     assert answer.abstained
