@@ -1,4 +1,4 @@
-"""Read documents from disk into text with page numbers: .txt, .md, .html and .pdf.
+"""Read documents from disk into text with page numbers: .txt, .md, .html, .pdf and .docx.
 
 Every failure is a :class:`LoadError` whose message names the problem in plain words, so the
 indexer can report one line per bad file and go on with the others.
@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+DOCX_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
 PARSE_SECONDS_LIMIT = 120.0  # one malformed file may not hang the whole build
 
 # Letters that tell the two Polish 8-bit code pages apart, and the ones both share.
@@ -113,6 +114,11 @@ def parse(path: Path, data: bytes, digest: str) -> RawDocument:
     if suffix in PDF_SUFFIXES:
         with time_limit(PARSE_SECONDS_LIMIT):
             return _load_pdf(path, data, digest)
+    if suffix in DOCX_SUFFIXES:
+        from indexer.docx_loader import load_docx  # it builds on this module's types
+
+        with time_limit(PARSE_SECONDS_LIMIT):
+            return load_docx(path, data, digest)
     text, encoding = decode_text(data)
     if suffix in HTML_SUFFIXES:
         with time_limit(PARSE_SECONDS_LIMIT):

@@ -218,6 +218,7 @@ def test_uploads_need_the_password_then_index_pdf_and_docx(monkeypatch, tmp_path
     assert "Notatka o ogrodach społecznych" in titles
     assert any("wymaga OCR (strony bez tekstu: 3)" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
     assert (corpus / "uploads" / "ogrody.pdf").is_file()
+    assert (corpus / "uploads" / "świetlica.docx").is_file()  # indexed as DOCX, kept as uploaded
 
     at.session_state["tab_pl"] = "Czat"
     at.run()

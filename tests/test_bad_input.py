@@ -22,11 +22,13 @@ import pytest
 from indexer.loaders import LoadError, load
 from indexer.settings import Settings
 from tests.conftest import ROOT, make_pdf
+from tests.test_docx_loader import _docx, _p
 
 GOOD = "Rada Działalności Pożytku Publicznego zaopiniowała program współpracy z organizacjami pozarządowymi."
 CP1250 = "Żółta łódź pływała po Wiśle; ścieżka rowerowa nad źródłem została oświetlona."
 LATIN2 = "Gęś źle śpiewała przy łące, więc mieszkańcy Nowej Huty zgłosili ciszę nocną."
 OPEN_PDF = "Protokół z konsultacji społecznych budżetu obywatelskiego Podgórza."
+DOCX = "Stowarzyszenie z Bieżanowa zgłosiło potrzebę świetlicy dla młodzieży przy ulicy Długiej."
 LIMIT = 200_000
 
 # Expected one-line reasons, by file name (the file must be named in the line too).
@@ -45,6 +47,7 @@ EXPECTED = {
     "loop-a.txt": "symlink loop",
     "loop-b.txt": "symlink loop",
     "pipe.txt": "not a regular file",
+    "broken.docx": "corrupt DOCX",
 }
 
 
@@ -103,6 +106,8 @@ def bad_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "image.txt").write_bytes(_png_bytes())
     (root / "huge.txt").write_text(GOOD * (LIMIT // len(GOOD) + 10), encoding="utf-8")
     (root / "kopia.zip").write_bytes(b"PK\x03\x04 an archive")
+    (root / "notatka.docx").write_bytes(_docx(_p("Notatka", "Title") + _p(DOCX)))
+    (root / "broken.docx").write_bytes(b"PK\x03\x04 not really a document")
     secret = root / "secret.txt"
     secret.write_text("Tajne: " + GOOD, encoding="utf-8")
     secret.chmod(0)
@@ -150,7 +155,7 @@ def test_build_names_every_bad_file_once_and_exits_3(matrix_build, bad_corpus: P
         assert reason in named[0], (name, named[0])
     assert len(lines) == len(EXPECTED), lines
     assert "WARNING" not in result.stderr and "Traceback" not in result.stderr, result.stderr  # one line each, no noise
-    assert "Indexed 4 documents" in result.stdout, result.stdout
+    assert "Indexed 5 documents" in result.stdout, result.stdout
 
 
 def test_good_files_of_the_matrix_are_searchable(matrix_build):
@@ -159,13 +164,14 @@ def test_good_files_of_the_matrix_are_searchable(matrix_build):
 
     _, index = matrix_build
     manifest = read_manifest(index)
-    assert set(manifest.documents) == {"good.txt", "polish-cp1250.txt", "polish-latin2.txt", "open-encrypted.pdf"}
+    assert set(manifest.documents) == {"good.txt", "polish-cp1250.txt", "polish-latin2.txt", "open-encrypted.pdf", "notatka.docx"}
     assert manifest.documents["polish-cp1250.txt"]["encoding"] == "cp1250"
     assert manifest.documents["polish-latin2.txt"]["encoding"] == "iso-8859-2"
     assert {e["path"].rsplit("/", 1)[-1] for e in manifest.errors} == set(EXPECTED)
     retriever = Retriever(Settings.from_env(index_dir=index))
     try:
-        for phrase, doc_id in ((CP1250, "polish-cp1250.txt"), (LATIN2, "polish-latin2.txt"), (OPEN_PDF, "open-encrypted.pdf"), (GOOD, "good.txt")):
+        for phrase, doc_id in ((CP1250, "polish-cp1250.txt"), (LATIN2, "polish-latin2.txt"), (OPEN_PDF, "open-encrypted.pdf"),
+                               (GOOD, "good.txt"), (DOCX, "notatka.docx")):
             top = retriever.search(phrase, k=1)[0]
             assert top.doc_id == doc_id and phrase in top.text  # decoded with the right Polish letters
     finally:
@@ -179,7 +185,7 @@ def test_status_lists_the_skipped_files(matrix_build, bad_corpus: Path):
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0
-    assert "Documents: 4" in result.stdout
+    assert "Documents: 5" in result.stdout
     assert f"skipped {bad_corpus / 'scan.pdf'}: PDF has no text layer (scanned document, needs OCR)" in result.stdout
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.build import BuildReport, Progress, build
-from indexer.docx_loader import docx_text, is_docx
-from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, decode_text
+from indexer.docx_loader import is_docx
+from indexer.loaders import LoadError, decode_text
 from indexer.settings import Settings
 
 ALLOWED_SUFFIXES = (".pdf", ".txt", ".html", ".htm", ".docx")
@@ -65,17 +65,10 @@ def check(name: str, data: bytes, max_bytes: int) -> str:
 
 
 def save(name: str, data: bytes, corpus_dir: Path) -> Path:
-    """Write a checked upload into ``<corpus>/uploads/`` atomically; returns its path.
-
-    DOCX is stored as is when the loaders read it; otherwise its text is stored as Markdown.
-    """
+    """Write a checked upload into ``<corpus>/uploads/`` atomically; returns its path."""
     folder = Path(corpus_dir) / UPLOAD_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
-    if target.suffix.lower() == ".docx" and ".docx" not in SUPPORTED_SUFFIXES:
-        title, text = docx_text(data)
-        data = ((f"# {title}\n\n" if title else "") + text + "\n").encode("utf-8")
-        target = target.with_suffix(".md")
     tmp = target.with_name(f".{target.name}.upload")
     tmp.write_bytes(data)
     os.replace(tmp, target)
