@@ -367,8 +367,9 @@ class Answerer:
         return Answer("\n".join(lines), False, builder.citations)
 
     def _list_items(self, gathered: Gathered, max_passages: int = 4, max_items: int = 24) -> list[SentenceCandidate]:
-        """The passages that answer (close to the best one) and, in each, the items that match;
-        an enumeration (a list of short items) is kept whole."""
+        """The passages that answer (close to the best one, and holding as many of the question's
+        words: a list is not padded with loosely related passages) and, in each, the items that
+        match; an enumeration (a list of short items) is kept whole."""
         candidates = gathered.candidates
         years = _event_years(gathered.question)
         of_years = [c for c in candidates if any(_of_year(c.hit, y) for y in years)]
@@ -380,6 +381,7 @@ class Answerer:
         best = max(c.score for c in candidates)
         ranked = sorted(by_passage.values(), key=lambda cs: max(c.score for c in cs), reverse=True)
         kept = [cs for cs in ranked if max(c.score for c in cs) >= best - LIST_PASSAGE_MARGIN][:max_passages]
+        kept = kept[:1] + [cs for cs in kept[1:] if _covers_as_well(cs, kept[0])]
         items: list[SentenceCandidate] = []
         seen: set[str] = set()
         for group in kept:
@@ -430,7 +432,11 @@ class Answerer:
         vectors = np.asarray(self.retriever.embedder.encode_passages([h.text for h in hits]))
         sims = vectors @ q_vec
         top = float(sims.max())
-        return [h for h, s in zip(hits, sims) if s >= top - RECORD_MARGIN]
+        close = [h for h, s in zip(hits, sims) if s >= top - RECORD_MARGIN]
+        side = _asked_side(gathered.info)
+        if side:  # "Jakie deklaracje złożyło miasto": records with a recorded response
+            close = [h for h in close if (h.payload or {}).get(side)] or close
+        return close
 
     def _records_answer(self, records: list[Hit]) -> Answer:
         builder = _CitationBuilder()
@@ -453,6 +459,8 @@ LIST_DOCUMENTS = 2  # a list answer draws records from the documents of the two 
 LIST_PASSAGE_MARGIN = 0.04
 LIST_ITEM_MARGIN = 0.06
 RECORD_MARGIN = 0.05
+_RAISED_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "zaproponować", "wniosek", "wnioskować", "sugestia", "temat", "poruszyć", "zgłosić", "proposal", "postulate", "demand", "topic", "raise"})
+_ANSWERED_LEMMAS = frozenset({"deklaracja", "zadeklarować", "odpowiedź", "odpowiedzieć", "stanowisko", "zapowiedzieć", "obiecać", "reply", "response", "answer", "declare", "promise"})
 _POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
 
 
@@ -498,6 +506,22 @@ def _is_heading(sentence: str, hit: Hit) -> bool:
         if h and (folded == h or (len(folded) >= 20 and folded in h)):
             return True
     return False
+
+
+def _covers_as_well(group: list[SentenceCandidate], lead: list[SentenceCandidate]) -> bool:
+    """A passage's best sentence (with its neighbours and headings) holds at least as much of the
+    question's words as the best passage's does."""
+    return max(c.window_coverage for c in group) >= max(c.window_coverage for c in lead)
+
+
+def _asked_side(info: QuestionInfo) -> str | None:
+    """"response" when a question asks only what the city answered or declared, "postulate"
+    when it asks only what was raised or proposed, else ``None`` (the record field it needs)."""
+    lemmas = {l for w in analyzer.words(info.text) for l in (analyzer.lemmas(w) or (w.lower(),))}
+    raised, answered = bool(lemmas & _RAISED_LEMMAS), bool(lemmas & _ANSWERED_LEMMAS)
+    if raised == answered:
+        return None
+    return "postulate" if raised else "response"
 
 
 def _asks_about_postulates(info: QuestionInfo) -> bool:

@@ -143,6 +143,26 @@ def test_dates_hours_and_addresses_are_not_counts():
     assert answer_type_found("Aktualnie potrzeba 2000 lokali.", analyse_question("Ile lokali potrzeba?")) == 1.0
 
 
+def test_list_answer_is_not_padded_with_loosely_related_passages(answerer):
+    """Only passages holding as much of the question as the best one are listed: the note's
+    opening about the meeting room does not answer which health programmes ran."""
+    answer = answerer.ask("Jakie programy zdrowotne realizował Urząd Miasta Krakowa według notatki z 2011 roku?")
+    assert not answer.abstained and answer.citations
+    assert "15 programów profilaktycznych" in answer.citations[0].quote
+    assert not any("sali szkoleniowej" in c.passage for c in answer.citations)
+
+
+def test_record_list_keeps_the_side_the_question_asks_about(answerer):
+    """A question about what organisations raised lists records with a postulate; one about
+    what the city declared lists records with a response."""
+    raised = answerer.ask("Jakie postulaty podniosły organizacje w rozmowie z prezydentem w 2026 roku?")
+    assert len(raised.citations) >= 5
+    assert all(c.kind == "postulate" and c.passage.startswith("Postulat") for c in raised.citations)
+    declared = answerer.ask("Jakie deklaracje padły ze strony miasta w rozmowie z organizacjami w 2026 roku?")
+    assert len(declared.citations) >= 4
+    assert all("\nOdpowiedź" in c.passage for c in declared.citations)
+
+
 def test_off_topic_question_abstains_in_polish(answerer):
     answer = answerer.ask("Kto wygrał mistrzostwa świata w piłce nożnej w 2022 roku?")
     assert answer.abstained
