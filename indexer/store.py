@@ -322,6 +322,9 @@ class EdgeStore:
     def count(self, filters: SearchFilters | None = None) -> int:
         return int(self._shard.count(self._qe.CountRequest(filter=self._filter(filters), exact=True)))
 
+    def _payloads(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        return {str(r.id): dict(r.payload or {}) for r in self._shard.retrieve(list(ids), True, False)} if ids else {}
+
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, list[list[float]]]:
         """The stored sentence vectors of the points ``ids`` (none from an index without them)."""
         if not ids or not self.has_sentences:
@@ -342,22 +345,22 @@ class EdgeStore:
 def fused_search(store: Any, request: SearchRequest) -> list[StoredHit]:
     """Hybrid search by score fusion: the candidates of the dense and sparse lists, each scored
     by passage vector, best sentence and BM25, fused by :func:`indexer.fusion.fuse`."""
-    dense = store._rescored(request, DENSE, with_payload=True)
+    dense = store._rescored(request, DENSE, with_payload=False)
     if not dense:
         return []
     sentences: list[StoredHit] = []
     if store.has_sentences and request.sentence_share > 0:
         sentences = store._rescored(request, SENTENCES, with_payload=False)
     sparse = store._run(replace(request, mode="sparse", limit=request.prefetch_limit)) if request.sparse.indices else []
-    by_id = {hit.id: hit for hit in dense}
     ranked = fuse(
         {h.id: h.score for h in dense},
         {h.id: h.score for h in sentences},
         {h.id: h.score for h in sparse},
         lexical_weight=request.lexical_weight,
         sentence_share=request.sentence_share,
-    )
-    return [replace(by_id[key], score=score) for key, score in ranked[: request.limit]]
+    )[: request.limit]
+    payloads = store._payloads([key for key, _ in ranked])  # only the results' payloads are read
+    return [StoredHit(key, score, payloads.get(key, {})) for key, score in ranked]
 
 
 def _sentence_rows(point: StoredPoint) -> list[list[float]]:
@@ -567,6 +570,12 @@ class ClientStore:
 
     def count(self, filters: SearchFilters | None = None) -> int:
         return int(self.client.count(self.collection, count_filter=self._filter(filters), exact=True).count)
+
+    def _payloads(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not ids:
+            return {}
+        records = self.client.retrieve(self.collection, ids=list(ids), with_payload=True, with_vectors=False)
+        return {str(r.id): dict(r.payload or {}) for r in records}
 
     def sentence_vectors(self, ids: Sequence[str]) -> dict[str, list[list[float]]]:
         """The stored sentence vectors of the points ``ids`` (none from a collection without them)."""
