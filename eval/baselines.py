@@ -14,6 +14,7 @@ import inspect
 import logging
 import time
 from contextlib import contextmanager
+from functools import partial
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -186,8 +187,8 @@ def build_variant(
 
     ours = prep.passages_of
 
-    def prepare(raw: RawDocument, doc_id: str, meta: dict[str, Any]) -> list[Passage]:
-        return ablation(raw, doc_id, meta, ours=ours)
+    def prepare(raw: RawDocument, doc_id: str, meta: dict[str, Any], **options: Any) -> list[Passage]:
+        return ablation(raw, doc_id, meta, ours=partial(ours, **options))
 
     variant = replace(settings, index_dir=index_dir, qdrant_url=None)
     if "prepare" in inspect.signature(build_module.build).parameters:

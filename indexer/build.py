@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import analyzer, passages as prep
+from indexer import analyzer, passages as prep, topics
 from indexer.analyzer import Bm25Weights
 from indexer.index import (
     SHARD,
@@ -383,7 +383,7 @@ def _plan(
         try:
             raw = parse(path, data, digest_hex)
             meta = prep.describe(raw, entry)
-            doc_passages = prep.passages_of(raw, doc_id, meta)
+            doc_passages = prep.passages_of(raw, doc_id, meta, embed_topics=False)  # topics from the stored vectors
         except LoadError as exc:
             report.errors.append((str(path), str(exc)))
             continue
@@ -500,6 +500,7 @@ def _embed_and_store(
     def store(indices: Sequence[int], vectors: Sequence[tuple[Any, Any]]) -> None:
         points = []
         for i, (dense, sentences) in zip(indices, vectors):
+            topics.add_vector_topic(passages[i], dense)
             sparse = bm25.document(passages[i].lexical_text())
             terms.append(sparse.indices)
             points.append(StoredPoint(passages[i].point_id, dense, sparse, passages[i].payload(), sentences))

@@ -111,9 +111,10 @@ def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
     return meta
 
 
-def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any]) -> list[Passage]:
+def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topics: bool = True) -> list[Passage]:
     """One loaded document as passages and postulate records, repaired, tagged with topics
-    and organisations."""
+    and organisations. The build passes ``embed_topics=False`` and adds each passage's
+    embedding topic from the vector it stores (:func:`indexer.topics.add_vector_topic`)."""
     pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
     context = repair.document_context("\n".join(page.text for page in pages))
 
@@ -159,7 +160,7 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any]) -> list[Pas
     known = organisations("\n".join(fix(page.text) for page in laid_out))
     for passage in out:
         passage.meta["organisations"] = _organisations_in(passage, known)
-    topics.tag(out)
+    topics.tag(out, use_embeddings=embed_topics)
     return out
 
 
