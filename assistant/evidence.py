@@ -431,18 +431,25 @@ def _score_foreign(focus: Sequence[FocusWord], candidates: list[SentenceCandidat
     score of the sentence's passage weighs in, and word overlap counts only for the
     question's distinctive words (a matched "NGO" alone says nothing, "Zustricz" does)."""
     top = max((c.hit.score for c in candidates), default=0.0) or 1.0
-    distinctive = [f for f in focus if f.known and f.weight >= DISTINCTIVE_IDF]
+    distinctive = distinctive_words(focus)
     for cand in candidates:
         length = min(len(cand.text), 400) / 400
-        own = coverage(distinctive, set(cand.terms)) if distinctive else 0.0
-        window = _window_coverage(distinctive, cand, by_passage[cand.hit.id]) if distinctive else 0.0
+        cand.coverage = coverage(distinctive, set(cand.terms)) if distinctive else 0.0
+        cand.window_coverage = _window_coverage(distinctive, cand, by_passage[cand.hit.id]) if distinctive else 0.0
         cand.score = (
             cand.cos
             + FOREIGN_PASSAGE_WEIGHT * cand.hit.score / top
-            + SCORE_WEIGHTS["coverage"] * own
-            + SCORE_WEIGHTS["window_coverage"] * window
+            + SCORE_WEIGHTS["coverage"] * cand.coverage
+            + SCORE_WEIGHTS["window_coverage"] * cand.window_coverage
             + SCORE_WEIGHTS["length"] * length
         )
+
+
+def distinctive_words(focus: Sequence[FocusWord]) -> list[FocusWord]:
+    """The names in a foreign-language question that the index knows and few passages hold
+    ("Zustricz", not "NGO"); lower-case words that happen to be Polish too ("grant") are not
+    names and mean something else there."""
+    return [f for f in focus if f.known and f.weight >= DISTINCTIVE_IDF and f.word[:1].isupper()]
 
 
 _MONTH_LEMMAS = frozenset(
@@ -463,6 +470,7 @@ def _is_date_word(word: str) -> bool:
 SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "length": -0.04}
 FOREIGN_PASSAGE_WEIGHT = 0.1
 DISTINCTIVE_IDF = 2.0  # a word in fewer than about one passage in eight
+GENERIC_IDF = 1.5  # a word in more than about one passage in five
 TYPE_MARGIN = 0.08
 UNTYPED_BEST_MARGIN = 0.12
 
@@ -594,13 +602,19 @@ def evidence_of(
     if foreign:
         # Only names and numbers of a foreign-language question can meet the Polish text: the
         # lexical signals count when it has such words and are neutral otherwise; the answer
-        # type is judged on the sentences closest in meaning.
+        # type is then judged anywhere, else next to those words (the address asked for is the
+        # one beside the foundation's name, not any address).
         has_known = any(f.known for f in focus)
         cov_support = cov_support if has_known else 1.0
         cov_passage = cov_passage if has_known else 1.0
-        type_cov = type_top
+        type_cov = type_cov if distinctive_words(focus) else type_top
     elif not info.answer_type:
         type_cov = cov_support
+    # A Polish question whose only words the documents share are common ones ("Kraków") while
+    # it has dictionary words they never use ("pogoda", "weekend") is about something else.
+    anchored = 1.0
+    if not foreign and any(not f.known for f in real):
+        anchored = 1.0 if max((f.weight for f in focus if f.known), default=0.0) >= GENERIC_IDF else 0.0
     features = {
         "dense": float(cos.max()),
         "dense_z": dense_z,
@@ -624,6 +638,7 @@ def evidence_of(
         "vocabulary": 1.0 - unknown_share,
         "untyped_cov": cov_support if not info.answer_type else 1.0,
         "n_known_focus": float(sum(1 for f in focus if f.known)),
+        "anchored": anchored,
     }
     return Evidence(features, best, focus)
 
@@ -631,7 +646,7 @@ def evidence_of(
 def rule_reasons(features: dict[str, float]) -> list[str]:
     """Checks that decide alone, before any model: the answer type asked for is in no
     sentence of the retrieved passages; an identifying number of the question, or every year it names, is in
-    none of the retrieved documents."""
+    none of the retrieved documents; the question shares only common words with the documents."""
     reasons = []
     if features.get("typed") and features.get("type_top", 1.0) <= 0.0:
         reasons.append("no sentence holds the kind of answer asked for")
@@ -639,6 +654,8 @@ def rule_reasons(features: dict[str, float]) -> list[str]:
         reasons.append("an identifying number of the question is not in the documents")
     if features.get("years", 1.0) <= 0.0:
         reasons.append("the year asked about is not in the documents")
+    if features.get("anchored", 1.0) <= 0.0:
+        reasons.append("the question shares only common words with the documents")
     return reasons
 
 

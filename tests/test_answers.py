@@ -187,6 +187,29 @@ def test_near_miss_questions_abstain_and_say_why(answerer, question):
     assert answer.answer.startswith("Nie znalazłem") and "Najbliższe dokumenty" in answer.answer
 
 
+def test_question_sharing_only_common_words_with_the_documents_abstains(answerer):
+    """Rain tomorrow shares only "Kraków" with the documents: off topic, whatever the similarity."""
+    gathered = answerer.gather("Czy jutro w Krakowie będzie padał deszcz?")
+    assert "the question shares only common words with the documents" in gathered.reasons
+    assert answerer.answer_from(gathered).abstained
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Where does Fundacja Nowe Centrum have its office in Kraków?", "Де знаходиться Fundacja Prodriver?"],
+)
+def test_foreign_question_about_a_named_organisation_needs_the_answer_beside_the_name(answerer, question):
+    """The documents name these foundations but give no address of theirs: another address
+    (Centrum Obywatelskie's) is no answer."""
+    assert answerer.ask(question).abstained
+
+
+def test_foreign_question_with_a_name_is_answered_beside_it(answerer):
+    answer = answerer.ask("Where is the Centrum Obywatelskie located?")
+    assert not answer.abstained
+    assert "Reymonta 20" in answer.citations[0].quote
+
+
 def test_abstention_in_english_on_request(answerer):
     answer = answerer.ask("Jaką kwotę przeznaczono na Tramwaj Praw Człowieka?", lang="en")
     assert answer.abstained and answer.answer.startswith("I could not find")
