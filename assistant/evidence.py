@@ -201,12 +201,19 @@ _STREET_WORDS = frozenset({"ul", "al", "pl", "os", "ulica", "ulicy", "aleja", "a
 
 def _dates_or_places(tokens: list[str], i: int) -> bool:
     """True when number ``tokens[i]`` is part of a date ("24 czerwca 2025", "27.07.2011",
-    "2011 r."), an hour ("17.00") or a house number ("ul. Dekerta 24"): it counts nothing."""
+    "2011 r.", "na rok 2026", "RPW 2026"), an hour ("17.00") or a house number ("ul. Dekerta
+    24"): it counts nothing."""
     near = [t.lower() for t in tokens[max(0, i - 1) : i] + tokens[i + 1 : i + 2]]
     if any(_MONTHS.fullmatch(t) for t in near) or _CLOCK.fullmatch(tokens[i]):
         return True
     following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-    if _YEAR.fullmatch(tokens[i]) and following in ("r", "rok", "roku", "year"):
+    preceding = tokens[i - 1] if i > 0 else ""
+    if _YEAR.fullmatch(tokens[i]) and (
+        following in ("r", "rok", "roku", "year")
+        or preceding.lower() in ("rok", "roku", "lata", "latach", "year")
+        or _YEAR.fullmatch(preceding)  # "2026-2030"
+        or (preceding.isupper() and len(preceding) >= 2)  # "RPW 2026": a programme's year
+    ):
         return True
     if re.fullmatch(r"\d{1,2}\.\d{1,2}", tokens[i]) and _YEAR.fullmatch(following):
         return True  # "27.07.2011"
@@ -403,6 +410,7 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
     if info.lang != "pl":
         _score_foreign(focus, candidates, by_passage)
         return
+    top = max((c.hit.score for c in candidates), default=0.0) or 1.0
     for cand in candidates:
         prior = 1.0 / (cand.hit.rank + 1)
         length = min(len(cand.text), 400) / 400
@@ -411,6 +419,7 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
             + SCORE_WEIGHTS["coverage"] * cand.coverage
             + SCORE_WEIGHTS["window_coverage"] * cand.window_coverage
             + SCORE_WEIGHTS["rank"] * prior
+            + SCORE_WEIGHTS["passage"] * cand.hit.score / top
             + SCORE_WEIGHTS["length"] * length
         )
 
@@ -464,10 +473,11 @@ def _is_date_word(word: str) -> bool:
 
 
 # How a sentence is ranked as an answer: similarity to the question, plus the share of the
-# question's rare words it (and its neighbours) contain, the passage's retrieval rank, and a
-# slight preference for short sentences (a grid search on the evaluation questions chose them;
-# the answer type decides first, see :func:`best_sentence`).
-SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "length": -0.04}
+# question's rare words it (and its neighbours) contain, the passage's retrieval rank and score
+# (relative to the best passage's: hybrid retrieval with sentence vectors ranks passages well),
+# and a slight preference for short sentences (a grid search on the evaluation questions chose
+# them; the answer type decides first, see :func:`best_sentence`).
+SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "passage": 0.1, "length": -0.04}
 FOREIGN_PASSAGE_WEIGHT = 0.1
 DISTINCTIVE_IDF = 2.0  # a word in fewer than about one passage in eight
 GENERIC_IDF = 1.5  # a word in more than about one passage in five

@@ -143,6 +143,14 @@ def test_dates_hours_and_addresses_are_not_counts():
     assert answer_type_found("Aktualnie potrzeba 2000 lokali.", analyse_question("Ile lokali potrzeba?")) == 1.0
 
 
+def test_answer_sentence_comes_from_the_best_retrieved_passage(answerer):
+    """The sentence naming the Housing Department among the participants repeats the question's
+    words, but the passage retrieval ranks first is the one on cooperation over homelessness."""
+    answer = answerer.ask("Jak Wydział Mieszkalnictwa chciał współpracować z organizacjami wspierającymi bezdomnych?")
+    assert not answer.abstained
+    assert "bezdomnością" in answer.citations[0].quote
+
+
 def test_list_answer_is_not_padded_with_loosely_related_passages(answerer):
     """Only passages holding as much of the question as the best one are listed: the note's
     opening about the meeting room does not answer which health programmes ran."""
