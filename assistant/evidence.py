@@ -195,6 +195,7 @@ def _numbers(sentence: str, info: QuestionInfo) -> list[tuple[int, str]]:
     return out
 
 
+_LABEL_YEAR = re.compile(r"\b[A-ZĄĆĘŁŃÓŚŹŻ]{2,6}\s+(19|20)\d\d$")
 _CLOCK = re.compile(r"([01]?\d|2[0-3])[.:][0-5]\d")
 _STREET_WORDS = frozenset({"ul", "al", "pl", "os", "ulica", "ulicy", "aleja", "alei"})
 
@@ -251,7 +252,8 @@ def answer_type_found(sentence: str, info: QuestionInfo) -> float:
     if kind == DATE:
         if _MONTHS.search(sentence) or _NUMERIC_DATE.search(sentence) or _WEEKDAYS.search(sentence):
             return 1.0
-        years = [y for y in _YEAR.findall(sentence) if y not in info.numerals]
+        # a year in a programme's label ("projekt RPW 2026") names the programme, dates nothing
+        years = [m.group(1) for m in _YEAR.finditer(sentence) if m.group(1) not in info.numerals and not _LABEL_YEAR.search(sentence[: m.end()])]
         if years or re.search(r"\bbr\.", sentence):
             return 1.0
         return 0.0

@@ -151,6 +151,13 @@ def test_answer_sentence_comes_from_the_best_retrieved_passage(answerer):
     assert "bezdomnością" in answer.citations[0].quote
 
 
+def test_a_programme_label_year_is_not_a_date():
+    when = analyse_question("Kiedy odbył się przejazd tramwaju?")
+    assert answer_type_found("harmonogramem prac nad projektem RPW 2026;", when) == 0.0
+    assert answer_type_found("Tramwaj jeździł po Krakowie w 2019 roku.", when) == 1.0
+    assert answer_type_found("Program planowany na lata 2026-2030.", analyse_question("Na jakie lata przewidziano program?")) == 1.0
+
+
 def test_list_answer_is_not_padded_with_loosely_related_passages(answerer):
     """Only passages holding as much of the question as the best one are listed: the note's
     opening about the meeting room does not answer which health programmes ran."""
