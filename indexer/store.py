@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 DENSE = "dense"
 SPARSE = "sparse"
 SENTENCES = "sentences"
-STORE_SCHEMA = "dense+sentences+sparse-2"  # in the build fingerprint: a new schema rebuilds
+STORE_SCHEMA = "dense+sentences+sparse-3"  # in the build fingerprint: a new schema rebuilds
 RRF_K = 60
 KEYWORD_FIELDS = ("doc_id", "type", "kind", "topics", "organisations")
 DATE_FIELD = "date"
@@ -185,6 +185,7 @@ class EdgeStore:
                         distance=qe.Distance.Cosine,
                         multivector_config=qe.MultiVectorConfig(comparator=qe.MultiVectorComparator.MaxSim),
                         hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10000),
+                        on_disk=True,  # read for a hundred candidates a query: no need to hold them in memory
                     ),
                 },
                 sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
@@ -432,6 +433,7 @@ class ClientStore:
                         distance=models.Distance.COSINE,
                         multivector_config=models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM),
                         hnsw_config=models.HnswConfigDiff(m=0),
+                        on_disk=True,
                     ),
                 },
                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
