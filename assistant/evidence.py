@@ -253,7 +253,10 @@ def answer_type_found(sentence: str, info: QuestionInfo) -> float:
         if _MONTHS.search(sentence) or _NUMERIC_DATE.search(sentence) or _WEEKDAYS.search(sentence):
             return 1.0
         # a year in a programme's label ("projekt RPW 2026") names the programme, dates nothing
-        years = [m.group(1) for m in _YEAR.finditer(sentence) if m.group(1) not in info.numerals and not _LABEL_YEAR.search(sentence[: m.end()])]
+        years = [
+            m.group(1) for m in _YEAR.finditer(sentence)
+            if m.group(1) not in info.numerals and not _LABEL_YEAR.search(sentence[: m.end()])
+        ]
         if years or re.search(r"\bbr\.", sentence):
             return 1.0
         return 0.0
@@ -326,7 +329,7 @@ def coverage(focus: Sequence[FocusWord], bag: set[str], known_only: bool = False
 
 # The features the abstention model is fitted on (``python -m eval.answers fit``).
 MODEL_FEATURES = ("off_topic", "type_ok", "date_match")
-FEATURES = ("dense", "on_topic", "foreign", "typed", "type_top", "type_ok", "identifiers", "years", "date_match", "vocabulary")
+FEATURES = ("dense", "on_topic", "foreign", "typed", "type_top", "type_ok", "identifiers", "years", "date_match", "vocabulary", "anchored")
 
 
 @dataclass
@@ -436,7 +439,9 @@ def _window_coverage(focus: Sequence[FocusWord], cand: SentenceCandidate, group:
     return coverage(focus, window, known_only=True) if focus else 0.0
 
 
-def _score_foreign(focus: Sequence[FocusWord], candidates: list[SentenceCandidate], by_passage: dict[str, list[SentenceCandidate]]) -> None:
+def _score_foreign(
+    focus: Sequence[FocusWord], candidates: list[SentenceCandidate], by_passage: dict[str, list[SentenceCandidate]]
+) -> None:
     """Ranking for an English or Ukrainian question: cross-lingual sentence similarities are
     close to each other and only names and numbers meet the Polish words, so the retrieval
     score of the sentence's passage weighs in, and word overlap counts only for the
@@ -449,7 +454,7 @@ def _score_foreign(focus: Sequence[FocusWord], candidates: list[SentenceCandidat
         cand.window_coverage = _window_coverage(distinctive, cand, by_passage[cand.hit.id]) if distinctive else 0.0
         cand.score = (
             cand.cos
-            + FOREIGN_PASSAGE_WEIGHT * cand.hit.score / top
+            + SCORE_WEIGHTS["passage"] * cand.hit.score / top
             + SCORE_WEIGHTS["coverage"] * cand.coverage
             + SCORE_WEIGHTS["window_coverage"] * cand.window_coverage
             + SCORE_WEIGHTS["length"] * length
@@ -480,7 +485,6 @@ def _is_date_word(word: str) -> bool:
 # and a slight preference for short sentences (a grid search on the evaluation questions chose
 # them; the answer type decides first, see :func:`best_sentence`).
 SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "passage": 0.1, "length": -0.04}
-FOREIGN_PASSAGE_WEIGHT = 0.1
 DISTINCTIVE_IDF = 2.0  # a word in fewer than about one passage in eight
 GENERIC_IDF = 1.5  # a word in more than about one passage in five
 TYPE_MARGIN = 0.08
