@@ -37,6 +37,7 @@ from assistant.question_analysis import QuestionInfo, analyse_question
 from assistant.retrieval import Hit, Retriever
 from assistant.verification import gives_orders
 from indexer import analyzer
+from indexer.repair import repair_query
 from indexer.sentences import sentence_spans
 from indexer.analyzer import SparseTerms
 from indexer.store import SearchFilters, SearchRequest
@@ -254,6 +255,7 @@ class Answerer:
 
     def gather(self, question: str, filters: SearchFilters | None = None, k: int = 8) -> Gathered:
         """Retrieve passages for ``question`` and measure how well their sentences answer it."""
+        question = repair_query(question)  # "ile osob bylo" is read, embedded and matched as "ile osób było"
         info = analyse_question(question)
         hits = self.retriever.search(question, k=k, filters=filters)
         extra = self._year_hits(question, info, hits, filters)

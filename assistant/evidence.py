@@ -487,6 +487,7 @@ def _is_date_word(word: str) -> bool:
 SCORE_WEIGHTS = {"coverage": 0.1, "window_coverage": 0.1, "rank": 0.03, "passage": 0.1, "length": -0.04}
 DISTINCTIVE_IDF = 2.0  # a word in fewer than about one passage in eight
 GENERIC_IDF = 1.5  # a word in more than about one passage in five
+MIN_PASSAGES_FOR_RARITY = 30  # below this, IDF cannot tell a common word from a rare one
 TYPE_MARGIN = 0.08
 UNTYPED_BEST_MARGIN = 0.12
 
@@ -628,8 +629,9 @@ def evidence_of(
         type_cov = cov_support
     # A Polish question whose only words the documents share are common ones ("Kraków") while
     # it has dictionary words they never use ("pogoda", "weekend") is about something else.
+    # In a handful of passages every shared word looks common: rarity then says nothing.
     anchored = 1.0
-    if not foreign and any(not f.known for f in real):
+    if not foreign and stats.n_docs >= MIN_PASSAGES_FOR_RARITY and any(not f.known for f in real):
         anchored = 1.0 if max((f.weight for f in focus if f.known), default=0.0) >= GENERIC_IDF else 0.0
     features = {
         "dense": float(cos.max()),
