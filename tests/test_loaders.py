@@ -49,7 +49,8 @@ def test_pdf_pages_keep_their_numbers(tmp_path: Path):
         ("empty.txt", b"", "empty file"),
         ("junk.txt", bytes(range(256)) * 40, "binary content"),
         ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage", "PDF"),
-        ("notes.docx", b"PK\x03\x04", "unsupported file type"),
+        ("notes.docx", b"PK\x03\x04", "corrupt DOCX"),
+        ("notes.odt", b"PK\x03\x04", "unsupported file type"),
     ],
 )
 def test_bad_files_raise_a_clear_error(tmp_path: Path, name: str, content: bytes, reason: str):
