@@ -559,6 +559,21 @@ def event_years(question: str) -> list[str]:
     return out
 
 
+def without_event_years(question: str) -> str:
+    """The question without the years that date what it asks about ("Jak w 2011 i w 2025 roku
+    mówiono o …" → "Jak mówiono o …"): they name documents, not what a passage says."""
+    years = set(event_years(question))
+    if not years:
+        return question
+    year = rf"(?<!\d)(?:{'|'.join(sorted(years))})(?!\d)"
+    phrase = rf"\b(?:w|z|ze|za|in|from|у|в|за)?\s*{year}(?:\s*(?:roku|rok|r\.|року|році|рік|р\.))?"
+    marked = re.sub(phrase, "\x00", question, flags=re.I)
+    marked = re.sub(r"\x00\s+(?:i|oraz|a|and|і|та)\s+\x00", "\x00", marked, flags=re.I)
+    stripped = re.sub(r"\s*\x00\s*", " ", marked)
+    stripped = re.sub(r"\s+([?.,!])", r"\1", " ".join(stripped.split()))
+    return stripped if analyzer.words(stripped) else question
+
+
 def of_year(hit: Any, year: str) -> bool:
     """The passage's document is of ``year``: dated that year or the next, or naming it in its title."""
     date = (hit.date or "")[:4]

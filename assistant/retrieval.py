@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 import time
 from dataclasses import asdict, dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
@@ -17,6 +18,7 @@ from indexer.analyzer import Bm25Weights
 from indexer.repair import repair_query
 from indexer.index import current_version_dir, open_store, read_manifest, read_vocabulary
 from indexer.settings import Settings
+from assistant.evidence import event_years, of_year, without_event_years
 from indexer.fusion import SENTENCE_SHARE
 from indexer.store import FusionMethod, SearchFilters, SearchMode, SearchRequest, Store, StoredHit
 
@@ -74,6 +76,12 @@ class Hit:
 # structured form; they are searched on purpose (postulates, precedents) by naming their kind.
 DEFAULT_KINDS: tuple[str, ...] = ("passage",)
 _TIE_MARGIN = 5  # extra results fetched so that ties at the cut are broken the same way every time
+# A question dated by years ("Jak w 2011 i w 2025 roku …") is searched without them, and the
+# passages of documents of those years get this much on the fused score (0 … 1.5): the years
+# name documents, not what a passage says. Eval: passage MRR@10 0.821 -> 0.841, multi-document
+# questions 0.670 -> 0.748 (0.2 and 0.3 gave the same per-kind picture; 0.2 kept).
+YEAR_BONUS = 0.2
+YEAR_POOL = 30  # candidates re-ranked for a dated question
 
 
 def _stable_order(hits: list[StoredHit]) -> list[StoredHit]:
@@ -82,6 +90,18 @@ def _stable_order(hits: list[StoredHit]) -> list[StoredHit]:
         hits,
         key=lambda h: (-round(h.score, 9), str(h.payload.get("doc_id", "")), int(h.payload.get("chunk_no", 0) or 0), h.id),
     )
+
+
+def _dated(hits: list[StoredHit], years: list[str]) -> list[StoredHit]:
+    """``hits`` with :data:`YEAR_BONUS` added for documents of the ``years`` the question names."""
+    if not years:
+        return hits
+    return [
+        replace(h, score=h.score + YEAR_BONUS)
+        if any(of_year(SimpleNamespace(date=h.payload.get("date"), title=h.payload.get("title")), y) for y in years)
+        else h
+        for h in hits
+    ]
 
 
 class Retriever:
@@ -172,17 +192,20 @@ class Retriever:
             return []
         # typed without Polish letters or pasted from a damaged text: searched as repaired
         queries = [repair_query(q) for q in queries]
+        years = [event_years(q) if mode == "hybrid" else [] for q in queries]
+        texts = [without_event_years(q) if y else q for q, y in zip(queries, years)]
+        fetch = max(k, YEAR_POOL) if any(years) else k
         filters = filters or SearchFilters()
         if not filters.kinds:
             filters = replace(filters, kinds=DEFAULT_KINDS)
         t0 = time.perf_counter()
-        dense = self.embed_queries(queries) if mode != "sparse" else [[0.0]] * len(queries)
+        dense = self.embed_queries(texts) if mode != "sparse" else [[0.0]] * len(texts)
         t1 = time.perf_counter()
         requests = [
             SearchRequest(
                 dense=vector,
                 sparse=self._bm25.query(query),
-                limit=k + _TIE_MARGIN,
+                limit=fetch + _TIE_MARGIN,
                 mode=mode,
                 filters=filters,
                 prefetch_limit=max(50, 5 * k),
@@ -190,15 +213,15 @@ class Retriever:
                 fusion=self.fusion,
                 sentence_share=self.sentence_share,
             )
-            for query, vector in zip(queries, dense)
+            for query, vector in zip(texts, dense)
         ]
         with self._lock:  # the embedded engine is used from one thread at a time
             results = self.store.search_batch(requests)
         t2 = time.perf_counter()
         self.timings.update(embed=t1 - t0, query=t2 - t1)
         return [
-            [Hit.from_stored(i, hit) for i, hit in enumerate(_stable_order(hits)[:k], start=1)]
-            for hits in results
+            [Hit.from_stored(i, hit) for i, hit in enumerate(_stable_order(_dated(hits, y))[:k], start=1)]
+            for hits, y in zip(results, years)
         ]
 
     def index_info(self) -> dict[str, Any]:

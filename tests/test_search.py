@@ -97,3 +97,17 @@ def test_best_sentence_lifts_a_passage_whose_one_sentence_answers(retriever):
 
     assert rank(retriever.search(query, k=10)) <= 3
     assert rank(retriever.search(query, k=10)) < rank(without.search(query, k=10))
+
+
+def test_years_in_a_question_choose_documents_not_words(retriever):
+    """A question dated by years is searched without them, and passages of documents of those
+    years come first: both years' documents are among the best results."""
+    from assistant.evidence import without_event_years
+
+    question = "Co w 2011 i w 2025 roku mówiono o lokalach dla organizacji pozarządowych?"
+    assert without_event_years(question) == "Co mówiono o lokalach dla organizacji pozarządowych?"
+    assert without_event_years("Które postulaty zgłoszono do programu na 2026 rok?").endswith("na 2026 rok?")
+    hits = retriever.search(question, k=4)
+    years = {(h.date or "")[:4] for h in hits}
+    assert {"2011", "2025"} <= years, [(h.date, h.text[:60]) for h in hits]
+    assert all((h.date or "")[:4] in {"2011", "2025", "2026"} for h in hits)  # 2026: the year after 2025
