@@ -26,14 +26,12 @@ from assistant.evidence import (
     Evidence,
     SentenceCandidate,
     TermStats,
-    event_years as _event_years,
     evidence_of,
-    of_year as _of_year,
     organisations_in,
     rule_reasons,
 )
 from assistant.messages import message
-from assistant.question_analysis import QuestionInfo, analyse_question
+from assistant.question_analysis import QuestionInfo, analyse_question, event_years as _event_years, of_year as _of_year
 from assistant.retrieval import Hit, Retriever
 from assistant.verification import gives_orders
 from indexer import analyzer

@@ -29,8 +29,11 @@ from assistant.question_analysis import (
     PLACE,
     TIME,
     QuestionInfo,
+    event_years,
+    of_year,
 )
 from indexer import analyzer
+from indexer.metadata import MONTHS
 from indexer.store import SearchFilters, Store
 
 # --------------------------------------------------------------------------------------
@@ -507,14 +510,7 @@ def best_sentence(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -
     return best
 
 
-_DAY_MONTH = re.compile(
-    r"\b([0-3]?\d)\s+(stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|wrzesnia|października|pazdziernika|listopada|grudnia)\b(?:\s+((?:19|20)\d\d))?",
-    re.I,
-)
-_MONTH_NO = {m: i + 1 for i, m in enumerate(
-    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia".split()
-)}
-_MONTH_NO.update({"wrzesnia": 9, "pazdziernika": 10})
+_DAY_MONTH = re.compile(rf"\b([0-3]?\d)\s+({'|'.join(MONTHS)})\b(?:\s+((?:19|20)\d\d))?", re.I)
 
 
 def date_match(info: QuestionInfo, hits: Sequence[Any]) -> float:
@@ -536,48 +532,11 @@ def date_match(info: QuestionInfo, hits: Sequence[Any]) -> float:
 
 def _dated_on(hit: Any, match: re.Match[str]) -> bool:
     """The passage's document is dated the day of ``match`` (a ``_DAY_MONTH`` match)."""
-    day, month, year = int(match.group(1)), _MONTH_NO.get(match.group(2).lower(), 0), match.group(3)
+    day, month, year = int(match.group(1)), MONTHS.get(match.group(2).lower(), 0), match.group(3)
     parts = (hit.date or "")[:10].split("-")
     if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
         return False
     return int(parts[1]) == month and int(parts[2]) == day and (not year or parts[0] == year)
-
-
-_PERIOD_WORDS = frozenset({"na", "lata", "for", "years", "на", "роки"})
-
-
-def event_years(question: str) -> list[str]:
-    """Years that date what the question asks about ("w marcu 2026", "z 2011 r."), not the
-    period a programme covers ("programu współpracy na 2026 rok", "na lata 2026-2030", "for
-    2026", "на 2026 рік")."""
-    out = []
-    for match in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question):
-        before = question[: match.start()].lower().split()[-2:]
-        if set(before) & _PERIOD_WORDS:
-            continue
-        out.append(match.group(1))
-    return out
-
-
-def without_event_years(question: str) -> str:
-    """The question without the years that date what it asks about ("Jak w 2011 i w 2025 roku
-    mówiono o …" → "Jak mówiono o …"): they name documents, not what a passage says."""
-    years = set(event_years(question))
-    if not years:
-        return question
-    year = rf"(?<!\d)(?:{'|'.join(sorted(years))})(?!\d)"
-    phrase = rf"\b(?:w|z|ze|za|in|from|у|в|за)?\s*{year}(?:\s*(?:roku|rok|r\.|року|році|рік|р\.))?"
-    marked = re.sub(phrase, "\x00", question, flags=re.I)
-    marked = re.sub(r"\x00\s+(?:i|oraz|a|and|і|та)\s+\x00", "\x00", marked, flags=re.I)
-    stripped = re.sub(r"\s*\x00\s*", " ", marked)
-    stripped = re.sub(r"\s+([?.,!])", r"\1", " ".join(stripped.split()))
-    return stripped if analyzer.words(stripped) else question
-
-
-def of_year(hit: Any, year: str) -> bool:
-    """The passage's document is of ``year``: dated that year or the next, or naming it in its title."""
-    date = (hit.date or "")[:4]
-    return date in (year, str(int(year) + 1)) or year in (hit.title or "")
 
 
 def dated_candidates(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -> list[SentenceCandidate]:
@@ -610,14 +569,12 @@ def evidence_of(
     if not candidates:
         return Evidence({name: 0.0 for name in FEATURES}, None, focus)
     foreign = info.lang != "pl"
-    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     best = best_sentence(info, candidates)
     cos = np.array([c.cos for c in candidates])
     dense_z = 0.0
     if q_vec is not None and stats.background is not None and len(stats.background) > 1:
         sims = stats.background @ q_vec
         dense_z = (float(sims.max()) - float(sims.mean())) / (float(sims.std()) or 1.0)
-    by_cos = sorted(candidates, key=lambda c: c.cos, reverse=True)
     type_top = max(c.type_score for c in candidates)
     typed = [c for c in candidates if c.type_score > 0]
     type_cov = max((c.type_score * c.window_coverage for c in typed), default=0.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from indexer import analyzer
 
@@ -256,3 +257,47 @@ def _forms(word: str, pos: tuple[str, ...], lemmas: tuple[str, ...] = ()) -> fro
 def _noun_numbers(word: str) -> frozenset[str]:
     """Grammatical numbers ("sg", "pl") of ``word``'s noun readings; empty if it is no noun."""
     return frozenset(n for n, _c in _forms(word, ("subst", "depr", "ger")))
+
+
+# Years that date a question
+
+_PERIOD_WORDS = frozenset({"na", "lata", "for", "years", "на", "роки"})
+
+
+def event_years(question: str) -> list[str]:
+    """Years that date what the question asks about ("w marcu 2026", "z 2011 r."), not the
+    period a programme covers ("programu współpracy na 2026 rok", "na lata 2026-2030", "for
+    2026", "на 2026 рік")."""
+    out = []
+    for match in re.finditer(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question):
+        before = question[: match.start()].lower().split()[-2:]
+        if set(before) & _PERIOD_WORDS:
+            continue
+        out.append(match.group(1))
+    return out
+
+
+def without_event_years(question: str) -> str:
+    """The question without the years that date what it asks about ("Jak w 2011 i w 2025 roku
+    mówiono o …" → "Jak mówiono o …"): they name documents, not what a passage says."""
+    years = set(event_years(question))
+    if not years:
+        return question
+    year = rf"(?<!\d)(?:{'|'.join(sorted(years))})(?!\d)"
+    phrase = rf"\b(?:w|z|ze|za|in|from|у|в|за)?\s*{year}(?:\s*(?:roku|rok|r\.|року|році|рік|р\.))?"
+    marked = re.sub(phrase, "\x00", question, flags=re.I)
+    marked = re.sub(r"\x00\s+(?:i|oraz|a|and|і|та)\s+\x00", "\x00", marked, flags=re.I)
+    stripped = re.sub(r"\s*\x00\s*", " ", marked)
+    stripped = re.sub(r"\s+([?.,!])", r"\1", " ".join(stripped.split()))
+    return stripped if analyzer.words(stripped) else question
+
+
+def document_of_year(date: str | None, title: str | None, year: str) -> bool:
+    """A document is of ``year`` when dated that year or the next (a report on 2019 is dated
+    2020), or when its title names the year."""
+    return (date or "")[:4] in (year, str(int(year) + 1)) or year in (title or "")
+
+
+def of_year(hit: Any, year: str) -> bool:
+    """The passage's document is of ``year`` (:func:`document_of_year`)."""
+    return document_of_year(hit.date, hit.title, year)

@@ -128,7 +128,7 @@ def test_foreign_question_quotes_the_best_passages(answerer):
 
 
 def test_event_years_leave_out_programme_periods():
-    from assistant.evidence import event_years
+    from assistant.question_analysis import event_years
 
     assert event_years("Co ustalono na spotkaniu w czerwcu 2025 o programie na 2026 rok?") == ["2025"]
     assert event_years("What was proposed for 2026 at the meeting in June 2025?") == ["2025"]
