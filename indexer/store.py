@@ -249,7 +249,7 @@ class EdgeStore:
             )
         return qe.Filter(must=must)
 
-    def _query(self, request: SearchRequest) -> Any:
+    def _query(self, request: SearchRequest, with_payload: bool = True) -> Any:
         qe = self._qe
         flt = self._filter(request.filters)
         dense = qe.Query.Nearest([float(x) for x in request.dense], using=DENSE)
@@ -258,9 +258,9 @@ class EdgeStore:
             using=SPARSE,
         )
         if request.mode == "dense":
-            return qe.QueryRequest(limit=request.limit, query=dense, filter=flt, with_payload=True)
+            return qe.QueryRequest(limit=request.limit, query=dense, filter=flt, with_payload=with_payload)
         if request.mode == "sparse":
-            return qe.QueryRequest(limit=request.limit, query=sparse, filter=flt, with_payload=True)
+            return qe.QueryRequest(limit=request.limit, query=sparse, filter=flt, with_payload=with_payload)
         prefetches = [
             qe.Prefetch(limit=request.prefetch_limit, query=dense, filter=flt),
             qe.Prefetch(limit=request.prefetch_limit, query=sparse, filter=flt),
@@ -270,7 +270,7 @@ class EdgeStore:
             prefetches=prefetches,
             query=qe.Fusion.Rrf(k=RRF_K, weights=[1.0, request.lexical_weight]),
             filter=flt,
-            with_payload=True,
+            with_payload=with_payload,
         )
 
     def _rescored(self, request: SearchRequest, using: str, with_payload: bool) -> list[StoredHit]:
@@ -289,8 +289,9 @@ class EdgeStore:
         )
         return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in found]
 
-    def _run(self, request: SearchRequest) -> list[StoredHit]:
-        return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in self._shard.query(self._query(request))]
+    def _run(self, request: SearchRequest, with_payload: bool = True) -> list[StoredHit]:
+        found = self._shard.query(self._query(request, with_payload))
+        return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in found]
 
     def search(self, request: SearchRequest) -> list[StoredHit]:
         if request.mode == "sparse" and not request.sparse.indices:
@@ -352,7 +353,7 @@ def fused_search(store: Any, request: SearchRequest) -> list[StoredHit]:
     sentences: list[StoredHit] = []
     if store.has_sentences and request.sentence_share > 0:
         sentences = store._rescored(request, SENTENCES, with_payload=False)
-    sparse = store._run(replace(request, mode="sparse", limit=request.prefetch_limit)) if request.sparse.indices else []
+    sparse = store._run(replace(request, mode="sparse", limit=request.prefetch_limit), with_payload=False) if request.sparse.indices else []
     ranked = fuse(
         {h.id: h.score for h in dense},
         {h.id: h.score for h in sentences},
@@ -538,9 +539,9 @@ class ClientStore:
         )
         return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
 
-    def _run(self, request: SearchRequest) -> list[StoredHit]:
+    def _run(self, request: SearchRequest, with_payload: bool = True) -> list[StoredHit]:
         response = self.client.query_points(
-            self.collection, with_payload=True, **self._query_kwargs(request)
+            self.collection, with_payload=with_payload, **self._query_kwargs(request)
         )
         return [StoredHit(str(p.id), float(p.score), dict(p.payload or {})) for p in response.points]
 
