@@ -4,22 +4,9 @@ corpus big enough for a build to take a few seconds (kill and concurrency tests)
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-def corpus_paragraphs() -> list[str]:
-    """Paragraphs of the shipped corpus (at least a line of text each)."""
-    paragraphs: list[str] = []
-    for path in sorted(CORPUS.iterdir()):
-        if path.suffix in (".txt", ".md"):
-            for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-                block = " ".join(block.split())
-                if len(block) > 80:
-                    paragraphs.append(block)
-    return paragraphs
+from benchmarks.synthetic import corpus_paragraphs
 
 
 def write_documents(folder: Path, count: int, paragraphs_each: int = 8, seed: int = 7) -> list[Path]:

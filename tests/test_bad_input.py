@@ -200,22 +200,6 @@ def test_nothing_indexable_exits_1(tmp_path: Path):
     assert f"skipped {tmp_path / 'docs' / 'empty.txt'}: empty file (0 bytes)" in result.stderr
 
 
-@pytest.mark.parametrize(
-    "name, content, reason",
-    [
-        ("random.pdf", bytes(random.Random(1).randrange(256) for _ in range(5000)), "corrupt or unreadable PDF"),
-        ("header-only.pdf", b"%PDF-1.4\n", "corrupt or unreadable PDF"),
-        ("utf16-junk.txt", b"\xff\xfe" + b"\x00\xd8" * 10, "binary content"),
-        ("control.txt", b"\x01\x02\x03\x04 tekst \x05\x06\x07\x08" * 100, "binary content"),
-    ],
-)
-def test_more_broken_files_raise_load_error(tmp_path: Path, name: str, content: bytes, reason: str):
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(LoadError, match=reason):
-        load(path, LIMIT)
-
-
 def test_utf16_text_with_a_byte_order_mark_is_read(tmp_path: Path):
     path = tmp_path / "notepad.txt"
     path.write_bytes(GOOD.encode("utf-16"))

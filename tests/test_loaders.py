@@ -1,5 +1,6 @@
 """Loaders: encodings, HTML, PDF pages, and clear errors for bad files."""
 
+import random
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,10 @@ def test_pdf_pages_keep_their_numbers(tmp_path: Path):
         ("broken.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage", "PDF"),
         ("notes.docx", b"PK\x03\x04", "corrupt DOCX"),
         ("notes.odt", b"PK\x03\x04", "unsupported file type"),
+        ("random.pdf", bytes(random.Random(1).randrange(256) for _ in range(5000)), "corrupt or unreadable PDF"),
+        ("header-only.pdf", b"%PDF-1.4\n", "corrupt or unreadable PDF"),
+        ("utf16-junk.txt", b"\xff\xfe" + b"\x00\xd8" * 10, "binary content"),
+        ("control.txt", b"\x01\x02\x03\x04 tekst \x05\x06\x07\x08" * 100, "binary content"),
     ],
 )
 def test_bad_files_raise_a_clear_error(tmp_path: Path, name: str, content: bytes, reason: str):
