@@ -18,9 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer import cleaning
+
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 PDF_SUFFIXES = {".pdf"}
 DOCX_SUFFIXES = {".docx"}
@@ -125,6 +128,8 @@ def parse(path: Path, data: bytes, digest: str) -> RawDocument:
             title, body = html_to_text(text)
         doc = RawDocument(path, [Page(None, body)], digest, embedded_title=title, encoding=encoding)
     else:
+        if suffix in MARKDOWN_SUFFIXES:
+            text = cleaning.markdown_inline(text)
         doc = RawDocument(path, [Page(None, text)], digest, encoding=encoding)
     if not doc.text.strip():
         raise LoadError("no text in the file")

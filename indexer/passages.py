@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 # Bump when cleaning, chunking or what a passage contains changes: the index fingerprint
 # includes it, so the next build re-embeds every document.
 PIPELINE_VERSION = (
-    f"normalize-2/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
+    f"normalize-3/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
     f"/postulates-1/{topics.TOPICS_VERSION}"
 )
 

@@ -36,6 +36,23 @@ def test_html_keeps_visible_text_and_title(tmp_path: Path):
     assert "alert" not in doc.text and "color:red" not in doc.text and "ukryty" not in doc.text
 
 
+def test_markdown_reads_as_its_visible_text(tmp_path: Path):
+    """Quotes come from the text a reader sees: no ``**`` or link syntax, headings kept."""
+    path = tmp_path / "news.md"
+    path.write_text(
+        "## **Współpraca miasta**\n\n**Sesja Rady Miasta** odbędzie się w środę.\n\n"
+        "Sprawozdanie można znaleźć [tutaj](#), a informacje na [stronie miasta](https://www.krakow.pl/ngo).\n\n"
+        "- 14) promocji wolontariatu;\n\n**Magiczny  \nKraków**\n",
+        encoding="utf-8",
+    )
+    text = load(path, LIMIT).text
+    assert "## Współpraca miasta" in text
+    assert "Sesja Rady Miasta odbędzie się w środę." in text
+    assert "znaleźć tutaj, a informacje na stronie miasta (https://www.krakow.pl/ngo)." in text
+    assert "*" not in text and "](" not in text
+    assert "- 14) promocji wolontariatu;" in text
+
+
 def test_pdf_pages_keep_their_numbers(tmp_path: Path):
     path = make_pdf(tmp_path / "doc.pdf", ["Strona pierwsza: żółw.", "", "Strona trzecia: łąka i źródło."])
     doc = load(path, LIMIT)
