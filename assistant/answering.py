@@ -31,10 +31,17 @@ from assistant.evidence import (
     rule_reasons,
 )
 from assistant.messages import message
-from assistant.question_analysis import QuestionInfo, analyse_question, event_years as _event_years, of_year as _of_year
+from assistant.question_analysis import (
+    QuestionInfo,
+    analyse_question,
+    event_years as _event_years,
+    of_year as _of_year,
+    without_event_years,
+)
 from assistant.retrieval import Hit, Retriever
 from assistant.verification import gives_orders
 from indexer import analyzer
+from indexer.metadata import types_named
 from indexer.repair import repair_query
 from indexer.sentences import sentence_spans
 from indexer.analyzer import SparseTerms
@@ -375,6 +382,12 @@ class Answerer:
         of_years = [c for c in candidates if any(_of_year(c.hit, y) for y in years)]
         if of_years:  # "według programu z 2011 r.": items from documents of that year
             candidates = of_years
+            # ... and of the kind the question names, when that year has several ("program z
+            # 2011", not the 2011 meeting note); a question naming two kinds keeps both
+            named = types_named(without_event_years(gathered.question))
+            of_type = [c for c in candidates if c.hit.type in named]
+            if len(named) == 1 and of_type:
+                candidates = of_type
         by_passage: OrderedDict[str, list[SentenceCandidate]] = OrderedDict()
         for cand in candidates:
             by_passage.setdefault(cand.hit.id, []).append(cand)

@@ -88,11 +88,15 @@ def title_from_filename(path: Path) -> str:
 
 def guess_type(name: str, text: str) -> str:
     """Document type from words in the file name and the opening of the text."""
-    haystack = (name + " " + text[:400]).lower()
-    for doc_type, hints in _TYPE_HINTS:
-        if any(h in haystack for h in hints):
-            return doc_type
-    return "document"
+    named = types_named(name + " " + text[:400])
+    return named[0] if named else "document"
+
+
+def types_named(text: str) -> tuple[str, ...]:
+    """The document types whose words occur in ``text`` ("notatka", "sprawozdanie", "program"),
+    in order of precedence: what a file calls itself, or which kind of document a question means."""
+    haystack = text.lower()
+    return tuple(doc_type for doc_type, hints in _TYPE_HINTS if any(h in haystack for h in hints))
 
 
 # --------------------------------------------------------------------------------------
