@@ -36,7 +36,6 @@ from assistant.question_analysis import (
     analyse_question,
     event_years as _event_years,
     of_year as _of_year,
-    without_event_years,
 )
 from assistant.retrieval import Hit, Retriever
 from assistant.verification import gives_orders
@@ -384,7 +383,7 @@ class Answerer:
             candidates = of_years
             # ... and of the kind the question names, when that year has several ("program z
             # 2011", not the 2011 meeting note); a question naming two kinds keeps both
-            named = types_named(without_event_years(gathered.question))
+            named = types_named(" ".join(m.group(1) for m in _DATED_DOCUMENT.finditer(gathered.question)))
             of_type = [c for c in candidates if c.hit.type in named]
             if len(named) == 1 and of_type:
                 candidates = of_type
@@ -420,12 +419,20 @@ class Answerer:
         if not following:
             return []
         nxt = Hit.from_stored(hit.rank, following[0])
-        if nxt.id in have or not re.match(r"\s*(?:[-•–]\s*)?\d{1,2}[.)]\s", nxt.text):
+        if nxt.id in have or _item_number(nxt.text) is None:
             return []
         out = []
-        for start, end in sentence_spans(nxt.text):
-            if not re.match(r"(?:[-•–]\s*)?\d{1,2}[.)]\s", nxt.text[start:end]):
-                break  # the enumeration ends where its items do
+        spans = sentence_spans(nxt.text)
+        numbers = [_item_number(nxt.text[s:e]) for s, e in spans]
+        for i, (start, end) in enumerate(spans):
+            if numbers[i] is None:
+                # a short stray line inside the list (a page's logo: "Magiczny Kraków") is
+                # skipped when the numbering goes on after it; otherwise the enumeration ends
+                last = next((n for n in reversed(numbers[:i]) if n is not None), None)
+                following = numbers[i + 1] if i + 1 < len(numbers) else None
+                if end - start <= STRAY_LINE and last is not None and following == last + 1:
+                    continue
+                break
             out.append(SentenceCandidate(nxt, start, end, 0.0, frozenset(analyzer.terms(nxt.text[start:end]))))
         return out
 
@@ -509,6 +516,17 @@ def _trimmed(cand: SentenceCandidate, gathered: Gathered) -> tuple[int, int]:
     while end > cand.start and text[end - 1] in ";: ":
         end -= 1
     return cand.start, end
+
+
+# the words just before "z 2011 r." / "za 2019 rok": what the year dates ("programu współpracy")
+_DATED_DOCUMENT = re.compile(r"((?:[^\W\d_]+\s+){1,2})(?:z|ze|za|w)\s+(?:roku\s+)?(?:19|20)\d\d\b", re.I)
+STRAY_LINE = 40  # the longest line that may interrupt a numbered list without ending it
+
+
+def _item_number(sentence: str) -> int | None:
+    """The number of a numbered list item ("- 14) promocji …", "15. kultury …"), else None."""
+    match = re.match(r"\s*(?:[-•–]\s*)?(\d{1,2})[.)]\s", sentence)
+    return int(match.group(1)) if match else None
 
 
 def _is_heading(sentence: str, hit: Hit) -> bool:

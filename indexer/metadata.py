@@ -25,10 +25,10 @@ _WORDS = re.compile(
 
 DOCUMENT_TYPES = ("minutes", "news", "report", "programme", "resolution", "document")
 _TYPE_HINTS = (
-    ("minutes", ("notatka", "protokół", "protokol", "podsumowanie", "spotkani")),
-    ("report", ("sprawozdanie", "raport")),
+    ("minutes", ("notatk", "protokół", "protokoł", "protokol", "podsumowani", "spotkani")),
+    ("report", ("sprawozdani", "raport")),
     ("programme", ("program",)),
-    ("resolution", ("uchwała", "uchwala", "zarządzenie", "zarzadzenie")),
+    ("resolution", ("uchwał", "uchwal", "zarządzeni", "zarzadzeni")),
 )
 
 

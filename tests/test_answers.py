@@ -109,6 +109,14 @@ def test_list_answer_keeps_an_enumeration_whole(answerer):
     assert all("2011-11-23" in line for line in items)
 
 
+def test_list_about_a_years_programme_lists_only_the_programme(answerer):
+    """2011 has a programme and a meeting note; "program … z 2011 roku" means the programme."""
+    answer = answerer.ask("Jakie obszary współpracy z organizacjami obejmuje program współpracy z 2011 roku?")
+    assert not answer.abstained
+    assert {c.doc_id for c in answer.citations} == {"2011-11-23_program-wspolpracy-drugie-czytanie.md"}
+    assert "16) działalności na rzecz organizacji pozarządowych" in answer.answer
+
+
 def test_question_naming_a_date_is_answered_from_that_dates_document(answerer):
     """Both the 2011 and the 2025 minutes count participants; a question about June 2025
     gets the 2025 count, not the 2011 one (whose sentence repeats more question words)."""
