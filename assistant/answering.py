@@ -349,7 +349,9 @@ class Answerer:
         parts = []
         for cand in chosen:
             start, end = _trimmed(cand, gathered)
-            parts.append(f"{cand.hit.text[start:end]} [{builder.cite(cand.hit, start, end)}]")
+            # "Kto zaproponował …": the section heading says who; the quote stays the sentence
+            who = re.sub(r"^\s*\d{1,2}[.)]\s*", "", cand.speaker) + ": " if cand.speaker else ""
+            parts.append(f"{who}{cand.hit.text[start:end]} [{builder.cite(cand.hit, start, end)}]")
         return Answer("\n".join(parts), False, builder.citations)
 
     def _list_answer(self, gathered: Gathered, lang: str) -> Answer:

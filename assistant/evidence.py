@@ -348,6 +348,7 @@ class SentenceCandidate:
     coverage: float = 0.0
     window_coverage: float = 0.0
     score: float = 0.0
+    speaker: str = ""  # the section heading that says who speaks or proposes, when it answers "kto"
 
     @property
     def text(self) -> str:
@@ -413,6 +414,12 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
     topical = [f for f in focus if not _is_date_word(f.word)] or list(focus)
     for cand in candidates:
         cand.type_score = answer_type_found(cand.text, info)
+        if info.answer_type in (PERSON, AGENT):
+            cand.speaker = section_speaker(cand.hit, info)
+            if cand.speaker:
+                # weaker than a name in the sentence itself: the heading covers every
+                # sentence of its section, whichever answers
+                cand.type_score = max(cand.type_score, HEADING_TYPE_SCORE)
         cand.coverage = coverage(topical, set(cand.terms), known_only=True)
         cand.window_coverage = _window_coverage(topical, cand, by_passage[cand.hit.id])
     if info.lang != "pl":
@@ -430,6 +437,17 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
             + SCORE_WEIGHTS["passage"] * cand.hit.score / top
             + SCORE_WEIGHTS["length"] * length
         )
+
+
+def section_speaker(hit: Any, info: QuestionInfo) -> str:
+    """The passage's own section heading when it names the person or organisation the
+    question asks for: minutes put who speaks or proposes in the heading ("Rafał Wojtasik
+    (Wydział Mieszkalnictwa UMK)", "2. Fundacja Popatrz Sercem") and the words under it."""
+    headings = list(hit.heading_path or [])
+    if not headings:
+        return ""
+    heading = headings[-1]
+    return heading if answer_type_found(heading, info) >= 1.0 else ""
 
 
 def _window_coverage(focus: Sequence[FocusWord], cand: SentenceCandidate, group: list[SentenceCandidate]) -> float:
@@ -492,6 +510,7 @@ DISTINCTIVE_IDF = 2.0  # a word in fewer than about one passage in eight
 GENERIC_IDF = 1.5  # a word in more than about one passage in five
 MIN_PASSAGES_FOR_RARITY = 30  # below this, IDF cannot tell a common word from a rare one
 TYPE_MARGIN = 0.08
+HEADING_TYPE_SCORE = 0.5  # the asked-for name is in the section's heading, not the sentence
 UNTYPED_BEST_MARGIN = 0.12
 
 

@@ -57,6 +57,26 @@ def test_ask_cli_json_contract(settings, corpus_index, capsys):
     assert "20000" in data["answer"]
 
 
+@pytest.mark.parametrize(
+    "question, speaker, quoted",
+    [
+        ("Kto zaproponował rozszerzenie sfer w bazie NGO?", "Pełnomocnik Prezydenta Miasta Krakowa ds. Polityki Senioralnej", "Rozszerzenie sfer"),
+        ("Która fundacja wnioskowała o odrębne środki na dostosowanie dostępności?", "Fundacja Popatrz Sercem", "Odrębne środki"),
+        ("Kto mówił o liczbie mieszkań komunalnych na spotkaniu w 2011?", "Rafał Wojtasik", "20000"),
+    ],
+)
+def test_who_question_names_the_speaker_from_the_section_heading(answerer, question, speaker, quoted):
+    """Minutes put who proposes or speaks in the heading above the words: a "kto" answer
+    names them before the quoted sentence, which stays a verbatim span of the passage."""
+    answer = answerer.ask(question)
+    assert not answer.abstained
+    first = answer.answer.splitlines()[0]
+    assert first.index(speaker) < first.index(quoted)
+    citation = answer.citations[0]
+    assert quoted in citation.quote and citation.quote in citation.passage
+    assert any(speaker in h for h in citation.heading_path)
+
+
 def test_fact_answer_quotes_the_sentence_that_answers(answerer):
     answer = answerer.ask("Pod jakim adresem działa Centrum Obywatelskie w Krakowie?")
     assert not answer.abstained
