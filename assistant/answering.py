@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from assistant.evidence import (
+    GENERIC_IDF,
+    MIN_PASSAGES_FOR_RARITY,
     AbstentionModel,
     Evidence,
     SentenceCandidate,
@@ -31,6 +33,7 @@ from assistant.evidence import (
     rule_reasons,
 )
 from assistant.messages import message
+from assistant.postulates import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMAS, on_topic
 from assistant.question_analysis import (
     QuestionInfo,
     analyse_question,
@@ -455,6 +458,9 @@ class Answerer:
         sims = vectors @ q_vec
         top = float(sims.max())
         close = [h for h, s in zip(hits, sims) if s >= top - RECORD_MARGIN]
+        if self.term_stats.n_docs >= MIN_PASSAGES_FOR_RARITY:  # else every word looks rare
+            rare = [f.word for f in gathered.evidence.focus if f.known and f.weight >= GENERIC_IDF]
+            close = on_topic(rare, close)
         side = _asked_side(gathered.info)
         if side:  # "Jakie deklaracje złożyło miasto": records with a recorded response
             close = [h for h in close if (h.payload or {}).get(side)] or close
@@ -481,9 +487,6 @@ LIST_DOCUMENTS = 2  # a list answer draws records from the documents of the two 
 LIST_PASSAGE_MARGIN = 0.04
 LIST_ITEM_MARGIN = 0.06
 RECORD_MARGIN = 0.05
-_RAISED_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "zaproponować", "wniosek", "wnioskować", "sugestia", "temat", "poruszyć", "zgłosić", "proposal", "postulate", "demand", "topic", "raise"})
-_ANSWERED_LEMMAS = frozenset({"deklaracja", "zadeklarować", "odpowiedź", "odpowiedzieć", "stanowisko", "zapowiedzieć", "obiecać", "reply", "response", "answer", "declare", "promise"})
-_POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
 
 
 LONG_SENTENCE = 300
@@ -551,14 +554,14 @@ def _asked_side(info: QuestionInfo) -> str | None:
     """"response" when a question asks only what the city answered or declared, "postulate"
     when it asks only what was raised or proposed, else ``None`` (the record field it needs)."""
     lemmas = {l for w in analyzer.words(info.text) for l in (analyzer.lemmas(w) or (w.lower(),))}
-    raised, answered = bool(lemmas & _RAISED_LEMMAS), bool(lemmas & _ANSWERED_LEMMAS)
+    raised, answered = bool(lemmas & RAISED_LEMMAS), bool(lemmas & ANSWERED_LEMMAS)
     if raised == answered:
         return None
     return "postulate" if raised else "response"
 
 
 def _asks_about_postulates(info: QuestionInfo) -> bool:
-    return any(set(analyzer.lemmas(w) or (w.lower(),)) & _POSTULATE_LEMMAS for w in analyzer.words(info.text))
+    return any(set(analyzer.lemmas(w) or (w.lower(),)) & POSTULATE_LEMMAS for w in analyzer.words(info.text))
 
 
 def _by_document(items: list[Any], hit_of: Any) -> list[list[Any]]:

@@ -7,8 +7,9 @@ what the city answered and which unit answered, with the document, date and loca
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Sequence
 
+from indexer import analyzer
 from indexer.postulates import KIND
 from indexer.store import SearchFilters
 
@@ -108,3 +109,57 @@ def format_hits(hits: list[PostulateHit], lang: str = "pl") -> str:
         if hit.topics:
             lines.append(f"   {text['topics']}: {', '.join(hit.topics)}")
     return "\n".join(lines)
+
+
+# A topic word must be in at most this share of the candidate records to pick some of them out:
+# words every record shares (the meeting, "projekt programu na 2026") make a question broad.
+DISTINCTIVE_SHARE = 1 / 3
+STEM = 6  # "lokalowej" and "lokalowa" meet at "lokalo"; "lokalny" (local) does not
+
+# What a question asks about records: what was raised, what the city answered, or records at all.
+RAISED_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "zaproponować", "wniosek", "wnioskować", "sugestia", "temat", "poruszyć", "zgłosić", "proposal", "postulate", "demand", "topic", "raise"})
+ANSWERED_LEMMAS = frozenset({"deklaracja", "zadeklarować", "odpowiedź", "odpowiedzieć", "stanowisko", "zapowiedzieć", "obiecać", "reply", "response", "answer", "declare", "promise"})
+POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
+
+# Words that frame a question about postulates rather than name their subject.
+_LIST_FRAME = RAISED_LEMMAS | ANSWERED_LEMMAS | POSTULATE_LEMMAS | frozenset(
+    "który jaki zgłaszać poruszać podnieść podnosić dotyczyć sprawa tematyka kwestia".split()
+)
+
+
+def topic_stems(words: Sequence[str]) -> list[str]:
+    """Stems of the given question words (its rare ones), without the words that frame a
+    postulate question: the lemma, cut to :data:`STEM` letters when longer."""
+    stems = []
+    for word in words:
+        if word.isdigit():
+            continue
+        lemma = (analyzer.lemmas(word) or analyzer.lemmas(word.lower()) or (word.lower(),))[0].lower()
+        if lemma in _LIST_FRAME or len(lemma) < 4:
+            continue
+        folded = analyzer.fold(lemma)
+        stems.append(folded[:STEM] if len(folded) > STEM else folded)
+    return list(dict.fromkeys(stems))
+
+
+def on_topic(words: Sequence[str], records: Sequence[Any]) -> list[Any]:
+    """The records that hold one of ``words`` (the question's rare words) that few of them
+    share: "Które postulaty dotyczyły polityki lokalowej?" keeps the records about premises
+    policy. All of them when no such word sets some apart ("Jakie postulaty zgłoszono do
+    projektu programu na 2026?" asks for every record of that meeting)."""
+    if len(records) < 3:
+        return list(records)
+    texts = [_folded_lemmas(" ".join([r.text, *(r.heading_path or [])])) for r in records]
+    limit = max(1, int(len(records) * DISTINCTIVE_SHARE))
+    distinctive = [stem for stem in topic_stems(words) if 0 < sum(_holds(t, stem) for t in texts) <= limit]
+    if not distinctive:
+        return list(records)
+    return [r for r, t in zip(records, texts) if any(_holds(t, stem) for stem in distinctive)]
+
+
+def _folded_lemmas(text: str) -> set[str]:
+    return {analyzer.fold(lemma) for word in analyzer.words(text) for lemma in (analyzer.lemmas(word) or (word.lower(),))}
+
+
+def _holds(lemmas: set[str], stem: str) -> bool:
+    return stem in lemmas or (len(stem) >= STEM and any(lemma.startswith(stem) for lemma in lemmas))

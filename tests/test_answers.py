@@ -206,6 +206,17 @@ def test_record_list_keeps_the_side_the_question_asks_about(answerer):
     assert all("\nOdpowiedź" in c.passage for c in declared.citations)
 
 
+def test_record_list_keeps_the_records_on_the_topic_asked(answerer):
+    """"Które postulaty dotyczyły polityki lokalowej?" lists the premises postulate, not every
+    record of the meeting; a question naming no topic of its own still lists all seven."""
+    topical = answerer.ask("Które postulaty dotyczyły polityki lokalowej?")
+    assert not topical.abstained and topical.citations
+    assert all(c.kind == "postulate" and "lokal" in c.passage for c in topical.citations)
+    assert "Probacja" in topical.answer and "Cyfronet" not in topical.answer
+    broad = answerer.ask("Które postulaty zgłosiły organizacje do projektu programu współpracy na 2026 rok?")
+    assert len(broad.citations) >= 7
+
+
 def test_off_topic_question_abstains_in_polish(answerer):
     answer = answerer.ask("Kto wygrał mistrzostwa świata w piłce nożnej w 2022 roku?")
     assert answer.abstained
