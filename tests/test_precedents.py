@@ -25,6 +25,15 @@ def test_premises_postulate_finds_the_forum_response(retriever):
         assert top.response and top.unit
 
 
+def test_precedents_agree_on_the_subjects_words(retriever):
+    """e5 puts a postulate on funds as close to "lokale gminne" as one on premises; the records
+    holding the word come first: both premises postulates (2011 and 2025) lead."""
+    hits = find_precedents(retriever, "Prosimy o udostępnienie organizacjom lokali gminnych na preferencyjnych warunkach", k=4)
+    assert len(hits) >= 3
+    assert all("lokal" in (h.payload.get("postulate") or h.text) for h in hits[:2])
+    assert {h.date for h in hits[:2]} == {"2011-07-27", "2025-06-24"}
+
+
 def test_precedents_are_ordered_by_similarity_then_newest(retriever):
     hits = find_precedents(retriever, "środki finansowe dla organizacji pozarządowych", k=8)
     assert len(hits) >= 3
