@@ -28,6 +28,7 @@ from assistant.evidence import (
     Evidence,
     SentenceCandidate,
     TermStats,
+    answer_type_found,
     evidence_of,
     organisations_in,
     rule_reasons,
@@ -352,8 +353,7 @@ class Answerer:
         parts = []
         for cand in chosen:
             start, end = _trimmed(cand, gathered)
-            # "Kto zaproponował …": the section heading says who; the quote stays the sentence
-            who = re.sub(r"^\s*\d{1,2}[.)]\s*", "", cand.speaker) + ": " if cand.speaker else ""
+            who = _speaker_line(cand, gathered.info)
             parts.append(f"{who}{cand.hit.text[start:end]} [{builder.cite(cand.hit, start, end)}]")
         return Answer("\n".join(parts), False, builder.citations)
 
@@ -496,8 +496,6 @@ def _trimmed(cand: SentenceCandidate, gathered: Gathered) -> tuple[int, int]:
     """A long sentence cut after the last clause (up to a ``;`` or ``:``) that holds a word of
     the question or the kind of answer asked for: still a verbatim span, without the tail of an
     enumeration that answers nothing."""
-    from assistant.evidence import answer_type_found
-
     text = cand.hit.text
     if cand.end - cand.start <= LONG_SENTENCE:
         return cand.start, cand.end
@@ -532,6 +530,17 @@ def _item_number(sentence: str) -> int | None:
     """The number of a numbered list item ("- 14) promocji …", "15. kultury …"), else None."""
     match = re.match(r"\s*(?:[-•–]\s*)?(\d{1,2})[.)]\s", sentence)
     return int(match.group(1)) if match else None
+
+
+def _speaker_line(cand: SentenceCandidate, info: QuestionInfo) -> str:
+    """"Fundacja Popatrz Sercem: " before the quote when the section heading says who the
+    question asks for: the sentence itself names nobody, or the question asks who proposed
+    it (the names in a record's text are those of the answering side)."""
+    if not cand.speaker:
+        return ""
+    if answer_type_found(cand.text, info) >= 1.0 and _asked_side(info) != "postulate":
+        return ""  # "Notatkę sporządziły: Agata Młynarska, …" names them itself
+    return re.sub(r"^\s*\d{1,2}[.)]\s*", "", cand.speaker) + ": "
 
 
 def _is_heading(sentence: str, hit: Hit) -> bool:

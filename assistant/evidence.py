@@ -520,6 +520,7 @@ def best_sentence(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -
     the best holds nothing of that kind: it cannot answer); from the documents of the date the
     question names when there are any."""
     candidates = dated_candidates(info, candidates)
+    candidates = [c for c in candidates if not _answers_nothing(c.text, info)] or candidates
     best = max(candidates, key=lambda c: c.score)
     if info.answer_type:
         margin = TYPE_MARGIN if best.type_score > 0 else UNTYPED_BEST_MARGIN
@@ -527,6 +528,21 @@ def best_sentence(info: QuestionInfo, candidates: Sequence[SentenceCandidate]) -
         if pool:
             return max(pool, key=lambda c: c.score)
     return best
+
+
+_NAME_CONNECTORS = frozenset({"i", "w", "z", "ze", "na", "do", "dla", "od", "ds", "im", "oraz", "rzecz"})
+
+
+def _answers_nothing(sentence: str, info: QuestionInfo) -> bool:
+    """A question in the text ("Czy rozdzielać środki…?") answers no question; a bare name
+    ("Fundacja Internationaler Bund Polska, Fundacja Zustricz,", an item of a participants
+    list) answers only "who"."""
+    if sentence.rstrip().endswith("?"):
+        return True
+    if info.answer_type in (PERSON, AGENT):
+        return False
+    words = re.findall(r"[^\W\d_][\w-]*", sentence)
+    return len(words) >= 2 and all(w[:1].isupper() or w.lower() in _NAME_CONNECTORS for w in words)
 
 
 _DAY_MONTH = re.compile(rf"\b([0-3]?\d)\s+({'|'.join(MONTHS)})\b(?:\s+((?:19|20)\d\d))?", re.I)

@@ -77,6 +77,21 @@ def test_who_question_names_the_speaker_from_the_section_heading(answerer, quest
     assert any(speaker in h for h in citation.heading_path)
 
 
+def test_a_question_or_a_bare_name_in_the_text_is_no_answer(answerer):
+    """The 2011 note asks "Czy rozdzielać środki tak, że np. kilka organizacji dostanie 30%…?"
+    and the 2025 minutes list participants by name; neither answers a question put to us."""
+    from assistant.evidence import _answers_nothing
+    from assistant.question_analysis import analyse_question
+
+    what = analyse_question("Co odpowiedziano Fundacji Zustricz?")
+    assert _answers_nothing("Fundacja Internationaler Bund Polska, Fundacja Zustricz,", what)
+    assert not _answers_nothing("Fundacja Zustricz zaproponowała zwiększenie puli środków.", what)
+    assert not _answers_nothing("Fundacja Zustricz,", analyse_question("Kto brał udział w spotkaniu?"))
+    answer = answerer.ask("Czy organizacje mogą dostać lokal od miasta?")
+    assert not answer.abstained
+    assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
+
+
 def test_fact_answer_quotes_the_sentence_that_answers(answerer):
     answer = answerer.ask("Pod jakim adresem działa Centrum Obywatelskie w Krakowie?")
     assert not answer.abstained
