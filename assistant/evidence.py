@@ -332,7 +332,7 @@ def coverage(focus: Sequence[FocusWord], bag: set[str], known_only: bool = False
 
 # The features the abstention model is fitted on (``python -m eval.answers fit``).
 MODEL_FEATURES = ("off_topic", "type_ok", "date_match")
-FEATURES = ("dense", "on_topic", "foreign", "typed", "type_top", "type_ok", "identifiers", "years", "date_match", "vocabulary", "anchored")
+FEATURES = ("dense", "on_topic", "foreign", "typed", "type_top", "type_ok", "identifiers", "acronyms", "years", "date_match", "vocabulary", "anchored")
 
 
 @dataclass
@@ -389,6 +389,12 @@ def numeral_share(info: QuestionInfo, hits: Sequence[Any]) -> float:
         return 1.0
     tokens = _context_tokens(hits)
     return sum(_found(n, tokens) for n in info.numerals) / len(info.numerals)
+
+
+def spelled_out(acronym: str, hits: Sequence[Any]) -> bool:
+    """Whether the passages write the acronym out: "ZBK" is "Zarządu Budynków Komunalnych"."""
+    pattern = re.compile(r"\b" + r"\w*\s+".join(re.escape(letter) for letter in acronym) + r"\w*")
+    return any(pattern.search(hit.text) for hit in hits)
 
 
 def identifiers_found(info: QuestionInfo, hits: Sequence[Any]) -> tuple[float, float]:
@@ -622,6 +628,11 @@ def evidence_of(
     if total and not foreign:
         unknown_share = sum(f.weight for f in real if not f.known) / total
     identifiers = identifiers_found(info, hits)
+    # an acronym the index has never seen ("KRS") names something the documents do not cover
+    unknown_acronyms = [
+        f for f in focus
+        if not f.known and _ACRONYM.fullmatch(f.word) and f.word not in _GENERIC_ACRONYMS and not spelled_out(f.word, hits)
+    ]
     cov_support = best.window_coverage
     if foreign:
         # Only names and numbers of a foreign-language question can meet the Polish text: the
@@ -654,6 +665,7 @@ def evidence_of(
         "type_cov": type_cov,
         "numerals": numeral_share(info, hits),
         "identifiers": identifiers[0],
+        "acronyms": 0.0 if unknown_acronyms else 1.0,
         "years": identifiers[1],
         "date_match": date_match(info, hits),
         "foreign": 1.0 if foreign else 0.0,
@@ -677,6 +689,8 @@ def rule_reasons(features: dict[str, float]) -> list[str]:
         reasons.append("no sentence holds the kind of answer asked for")
     if features.get("identifiers", 1.0) <= 0.0:
         reasons.append("an identifying number of the question is not in the documents")
+    if features.get("acronyms", 1.0) <= 0.0:
+        reasons.append("an acronym of the question is not in the documents")
     if features.get("years", 1.0) <= 0.0:
         reasons.append("the year asked about is not in the documents")
     if features.get("anchored", 1.0) <= 0.0:

@@ -57,7 +57,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"|хто|кого|яка\s+(фундація|організація|установа))\b",
         re.I,
     )),
-    (ADDRESS, re.compile(r"\b(pod\s+jakim\s+adresem|adres\w*|address|адрес\w*)\b", re.I)),
+    # "gdzie jest siedziba…", "where is the office of…": the seat of an institution is an address
+    (ADDRESS, re.compile(
+        r"\b(pod\s+jakim\s+adresem|adres\w*|address|адрес\w*|gdzie\s+(?:\w+\s+){0,3}siedzib\w*"
+        r"|where\s+(?:\w+\s+){0,3}(?:headquarters|head\s+office|seat)|де\s+(?:\w+\s+){0,3}офіс\w*)\b", re.I
+    )),
     (PLACE, re.compile(
         r"\b(gdzie|dokąd|dokad|w\s+jakim\s+miejscu|where|де|куди)\b",
         re.I,

@@ -23,6 +23,7 @@ ANSWERABLE_KINDS = (
     "ukrainian",
     "multi_doc",
     "precedent",
+    "short",  # a few words, as people type them ("Co z mową nienawiści?")
 )
 KINDS = ANSWERABLE_KINDS + ("unanswerable",)
 

@@ -246,6 +246,7 @@ def test_off_topic_question_abstains_in_polish(answerer):
         "Jak nazywa się przewodniczący Komisji Dialogu Obywatelskiego?",  # no named holder of that role
         "Kiedy odbyło się IV spotkanie branżowe Wydziału Polityki Społecznej, Równości i Zdrowia?",  # no "IV"
         "Ile osób uczestniczyło w spotkaniach Komisji Dialogu Obywatelskiego w 2017 roku?",  # no 2017
+        "Jak zarejestrować fundację w KRS?",  # an acronym the documents never use nor spell out
     ],
 )
 def test_near_miss_questions_abstain_and_say_why(answerer, question):
@@ -254,6 +255,20 @@ def test_near_miss_questions_abstain_and_say_why(answerer, question):
     answer = answerer.answer_from(gathered)
     assert answer.abstained and not answer.citations
     assert answer.answer.startswith("Nie znalazłem") and "Najbliższe dokumenty" in answer.answer
+
+
+def test_an_acronym_the_documents_spell_out_is_known(answerer):
+    """People say "ZBK"; the minutes write "Zarządu Budynków Komunalnych": still answered."""
+    gathered = answerer.gather("Co miasto odpowiedziało na postulat zwiększenia dostępności lokali ZBK dla organizacji?")
+    assert gathered.evidence.features["acronyms"] == 1.0 and not gathered.reasons
+
+
+def test_where_is_the_seat_asks_for_an_address():
+    from assistant.question_analysis import ADDRESS, PLACE, analyse_question
+
+    assert analyse_question("Gdzie jest siedziba MOPS?").answer_type == ADDRESS
+    assert analyse_question("Gdzie odbyło się spotkanie?").answer_type == PLACE
+    assert analyse_question("Czy będą pieniądze na likwidację barier w siedzibach fundacji?").answer_type is None
 
 
 def test_question_sharing_only_common_words_with_the_documents_abstains(answerer):
