@@ -34,7 +34,7 @@ from assistant.evidence import (
     rule_reasons,
 )
 from assistant.messages import message
-from assistant.postulates import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMAS, on_topic
+from assistant.postulates import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMAS, REPLY_LEMMAS, on_topic
 from assistant.question_analysis import (
     QuestionInfo,
     analyse_question,
@@ -348,6 +348,9 @@ class Answerer:
                 adds = any(f.terms & cand.terms and not f.terms & covered for f in gathered.evidence.focus)
                 if adds and cand.type_score >= best.type_score:
                     chosen.append(cand)
+        reply = _reply_after(best, gathered)
+        if reply is not None and reply not in chosen:
+            chosen.append(reply)
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         builder = _CitationBuilder()
         parts = []
@@ -530,6 +533,20 @@ def _item_number(sentence: str) -> int | None:
     """The number of a numbered list item ("- 14) promocji …", "15. kultury …"), else None."""
     match = re.match(r"\s*(?:[-•–]\s*)?(\d{1,2})[.)]\s", sentence)
     return int(match.group(1)) if match else None
+
+
+def _reply_after(best: SentenceCandidate, gathered: Gathered) -> SentenceCandidate | None:
+    """For "Co miasto zadeklarowało w sprawie…" whose best sentence states the matter raised
+    ("…kwestia przywrócenia funduszu wkładów własnych…"), the next sentence of the same
+    passage when it is the city's reply ("Miasto zapowiedziało analizę…")."""
+    if _asked_side(gathered.info) != "response" or _states_reply(best.text):
+        return None
+    following = sorted((c for c in gathered.candidates if c.hit.id == best.hit.id and c.start >= best.end), key=lambda c: c.start)
+    return following[0] if following and _states_reply(following[0].text) else None
+
+
+def _states_reply(sentence: str) -> bool:
+    return any(set(analyzer.lemmas(w) or (w.lower(),)) & REPLY_LEMMAS for w in analyzer.words(sentence))
 
 
 def _speaker_line(cand: SentenceCandidate, info: QuestionInfo) -> str:

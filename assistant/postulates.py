@@ -119,6 +119,8 @@ STEM = 6  # "lokalowej" and "lokalowa" meet at "lokalo"; "lokalny" (local) does 
 # What a question asks about records: what was raised, what the city answered, or records at all.
 RAISED_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "zaproponować", "wniosek", "wnioskować", "sugestia", "temat", "poruszyć", "zgłosić", "proposal", "postulate", "demand", "topic", "raise"})
 ANSWERED_LEMMAS = frozenset({"deklaracja", "zadeklarować", "odpowiedź", "odpowiedzieć", "stanowisko", "zapowiedzieć", "obiecać", "reply", "response", "answer", "declare", "promise"})
+# Verbs and nouns of a sentence that states the city's reply ("Miasto zapowiedziało analizę…").
+REPLY_LEMMAS = ANSWERED_LEMMAS | frozenset({"potwierdzić", "zapewnić", "poinformować", "wyjaśnić", "odnieść"})
 POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
 
 # Words that frame a question about postulates rather than name their subject.

@@ -92,6 +92,16 @@ def test_a_question_or_a_bare_name_in_the_text_is_no_answer(answerer):
     assert not any(c.quote.rstrip().endswith("?") for c in answer.citations)
 
 
+def test_what_the_city_declared_includes_its_reply(answerer):
+    """The 2026 minutes state the matter ("…kwestia przywrócenia funduszu wkładów własnych…")
+    and then the reply ("Miasto zapowiedziało analizę możliwości budżetowych…"): a question
+    about the declaration gets both, from the same passage."""
+    answer = answerer.ask("Co miasto zadeklarowało w sprawie wkładu własnego?")
+    assert not answer.abstained
+    assert "wkładów własnych" in answer.answer and "Miasto zapowiedziało analizę możliwości budżetowych" in answer.answer
+    assert len(answer.citations) == 1
+
+
 def test_fact_answer_quotes_the_sentence_that_answers(answerer):
     answer = answerer.ask("Pod jakim adresem działa Centrum Obywatelskie w Krakowie?")
     assert not answer.abstained
