@@ -654,7 +654,9 @@ def evidence_of(
     features = {
         "dense": float(cos.max()),
         "dense_z": dense_z,
-        "on_topic": passage_similarity,
+        # the closest passage, or the closest sentence when a long passage covers many topics
+        # ("…ADHD… mowie nienawiści… wkładów własnych…" is far from each as a whole)
+        "on_topic": max(passage_similarity, float(cos.max())),
         # e5 puts cross-lingual pairs lower: the similarity counts per language group
         "on_topic_pl": passage_similarity if not foreign else 0.0,
         "on_topic_foreign": passage_similarity if foreign else 0.0,

@@ -102,6 +102,14 @@ def test_what_the_city_declared_includes_its_reply(answerer):
     assert len(answer.citations) == 1
 
 
+def test_short_question_on_one_topic_of_a_long_passage_is_answered(answerer):
+    """The 2026 passage on ADHD, hate speech and own contributions is far from each topic as a
+    whole; how on-topic a question is counts its closest sentence too."""
+    answer = answerer.ask("Co z mową nienawiści?")
+    assert not answer.abstained
+    assert "mowie nienawiści" in answer.citations[0].quote
+
+
 def test_fact_answer_quotes_the_sentence_that_answers(answerer):
     answer = answerer.ask("Pod jakim adresem działa Centrum Obywatelskie w Krakowie?")
     assert not answer.abstained
