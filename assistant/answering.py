@@ -38,6 +38,7 @@ from assistant.postulates import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMA
 from assistant.question_analysis import (
     QuestionInfo,
     analyse_question,
+    dated_words,
     event_years as _event_years,
     of_year as _of_year,
 )
@@ -391,7 +392,7 @@ class Answerer:
             candidates = of_years
             # ... and of the kind the question names, when that year has several ("program z
             # 2011", not the 2011 meeting note); a question naming two kinds keeps both
-            named = types_named(" ".join(m.group(1) for m in _DATED_DOCUMENT.finditer(gathered.question)))
+            named = types_named(dated_words(gathered.question))
             of_type = [c for c in candidates if c.hit.type in named]
             if len(named) == 1 and of_type:
                 candidates = of_type
@@ -524,8 +525,6 @@ def _trimmed(cand: SentenceCandidate, gathered: Gathered) -> tuple[int, int]:
     return cand.start, end
 
 
-# the words just before "z 2011 r." / "za 2019 rok": what the year dates ("programu współpracy")
-_DATED_DOCUMENT = re.compile(r"((?:[^\W\d_]+\s+){1,2})(?:z|ze|za|w)\s+(?:roku\s+)?(?:19|20)\d\d\b", re.I)
 STRAY_LINE = 40  # the longest line that may interrupt a numbered list without ending it
 
 
@@ -546,7 +545,7 @@ def _reply_after(best: SentenceCandidate, gathered: Gathered) -> SentenceCandida
 
 
 def _states_reply(sentence: str) -> bool:
-    return any(set(analyzer.lemmas(w) or (w.lower(),)) & REPLY_LEMMAS for w in analyzer.words(sentence))
+    return bool(analyzer.text_lemmas(sentence) & REPLY_LEMMAS)
 
 
 def _speaker_line(cand: SentenceCandidate, info: QuestionInfo) -> str:
@@ -579,7 +578,7 @@ def _covers_as_well(group: list[SentenceCandidate], lead: list[SentenceCandidate
 def _asked_side(info: QuestionInfo) -> str | None:
     """"response" when a question asks only what the city answered or declared, "postulate"
     when it asks only what was raised or proposed, else ``None`` (the record field it needs)."""
-    lemmas = {l for w in analyzer.words(info.text) for l in (analyzer.lemmas(w) or (w.lower(),))}
+    lemmas = analyzer.text_lemmas(info.text)
     raised, answered = bool(lemmas & RAISED_LEMMAS), bool(lemmas & ANSWERED_LEMMAS)
     if raised == answered:
         return None
@@ -587,7 +586,7 @@ def _asked_side(info: QuestionInfo) -> str | None:
 
 
 def _asks_about_postulates(info: QuestionInfo) -> bool:
-    return any(set(analyzer.lemmas(w) or (w.lower(),)) & POSTULATE_LEMMAS for w in analyzer.words(info.text))
+    return bool(analyzer.text_lemmas(info.text) & POSTULATE_LEMMAS)
 
 
 def _by_document(items: list[Any], hit_of: Any) -> list[list[Any]]:

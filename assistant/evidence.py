@@ -415,9 +415,18 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
     by_passage: dict[str, list[SentenceCandidate]] = {}
     for cand in candidates:
         by_passage.setdefault(cand.hit.id, []).append(cand)
-    # the question's date picks the document (see dated_candidates, date_match); a sentence
-    # answers the rest of it: repeating "24 czerwca" is no sign of answering
-    topical = [f for f in focus if not _is_date_word(f.word)] or list(focus)
+    foreign = info.lang != "pl"
+    if foreign:
+        # cross-lingual sentence similarities are close to each other and only names and numbers
+        # meet the Polish words: overlap counts only for the question's distinctive words (a
+        # matched "NGO" alone says nothing, "Zustricz" does), and the passage's retrieval rank
+        # does not weigh in (its retrieval score does, as for Polish questions)
+        words = distinctive_words(focus)
+    else:
+        # the question's date picks the document (see dated_candidates, date_match); a sentence
+        # answers the rest of it: repeating "24 czerwca" is no sign of answering
+        words = [f for f in focus if not _is_date_word(f.word)] or list(focus)
+    top = max((c.hit.score for c in candidates), default=0.0) or 1.0
     for cand in candidates:
         cand.type_score = answer_type_found(cand.text, info)
         if info.answer_type in (PERSON, AGENT):
@@ -426,14 +435,9 @@ def score_candidates(info: QuestionInfo, focus: Sequence[FocusWord], candidates:
                 # weaker than a name in the sentence itself: the heading covers every
                 # sentence of its section, whichever answers
                 cand.type_score = max(cand.type_score, HEADING_TYPE_SCORE)
-        cand.coverage = coverage(topical, set(cand.terms), known_only=True)
-        cand.window_coverage = _window_coverage(topical, cand, by_passage[cand.hit.id])
-    if info.lang != "pl":
-        _score_foreign(focus, candidates, by_passage)
-        return
-    top = max((c.hit.score for c in candidates), default=0.0) or 1.0
-    for cand in candidates:
-        prior = 1.0 / (cand.hit.rank + 1)
+        cand.coverage = coverage(words, set(cand.terms), known_only=True)
+        cand.window_coverage = _window_coverage(words, cand, by_passage[cand.hit.id])
+        prior = 0.0 if foreign else 1.0 / (cand.hit.rank + 1)
         length = min(len(cand.text), 400) / 400
         cand.score = (
             cand.cos
@@ -466,28 +470,6 @@ def _window_coverage(focus: Sequence[FocusWord], cand: SentenceCandidate, group:
     return coverage(focus, window, known_only=True) if focus else 0.0
 
 
-def _score_foreign(
-    focus: Sequence[FocusWord], candidates: list[SentenceCandidate], by_passage: dict[str, list[SentenceCandidate]]
-) -> None:
-    """Ranking for an English or Ukrainian question: cross-lingual sentence similarities are
-    close to each other and only names and numbers meet the Polish words, so the retrieval
-    score of the sentence's passage weighs in, and word overlap counts only for the
-    question's distinctive words (a matched "NGO" alone says nothing, "Zustricz" does)."""
-    top = max((c.hit.score for c in candidates), default=0.0) or 1.0
-    distinctive = distinctive_words(focus)
-    for cand in candidates:
-        length = min(len(cand.text), 400) / 400
-        cand.coverage = coverage(distinctive, set(cand.terms)) if distinctive else 0.0
-        cand.window_coverage = _window_coverage(distinctive, cand, by_passage[cand.hit.id]) if distinctive else 0.0
-        cand.score = (
-            cand.cos
-            + SCORE_WEIGHTS["passage"] * cand.hit.score / top
-            + SCORE_WEIGHTS["coverage"] * cand.coverage
-            + SCORE_WEIGHTS["window_coverage"] * cand.window_coverage
-            + SCORE_WEIGHTS["length"] * length
-        )
-
-
 def distinctive_words(focus: Sequence[FocusWord]) -> list[FocusWord]:
     """The names in a foreign-language question that the index knows and few passages hold
     ("Zustricz", not "NGO"); lower-case words that happen to be Polish too ("grant") are not
@@ -503,7 +485,7 @@ _MONTH_LEMMAS = frozenset(
 
 def _is_date_word(word: str) -> bool:
     """A month's name: in a question it dates the event asked about."""
-    return bool(set(analyzer.lemmas(word) or (word.lower(),)) & _MONTH_LEMMAS)
+    return bool(analyzer.text_lemmas(word) & _MONTH_LEMMAS)
 
 
 # How a sentence is ranked as an answer: similarity to the question, plus the share of the
@@ -685,7 +667,8 @@ def evidence_of(
 def rule_reasons(features: dict[str, float]) -> list[str]:
     """Checks that decide alone, before any model: the answer type asked for is in no
     sentence of the retrieved passages; an identifying number of the question, or every year it names, is in
-    none of the retrieved documents; the question shares only common words with the documents."""
+    none of the retrieved documents; an acronym of the question is neither in the index nor
+    spelled out in the passages; the question shares only common words with the documents."""
     reasons = []
     if features.get("typed") and features.get("type_top", 1.0) <= 0.0:
         reasons.append("no sentence holds the kind of answer asked for")

@@ -160,7 +160,7 @@ def on_topic(words: Sequence[str], records: Sequence[Any]) -> list[Any]:
 
 
 def _folded_lemmas(text: str) -> set[str]:
-    return {analyzer.fold(lemma) for word in analyzer.words(text) for lemma in (analyzer.lemmas(word) or (word.lower(),))}
+    return {analyzer.fold(lemma) for lemma in analyzer.text_lemmas(text)}
 
 
 def _holds(lemmas: set[str], stem: str) -> bool:

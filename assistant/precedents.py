@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.evidence import FocusWord, coverage
 from assistant.retrieval import Hit, Retriever
 from indexer import analyzer
 from indexer.store import SearchFilters
@@ -141,18 +142,15 @@ def word_agreement(query: str, texts: list[str]) -> np.ndarray:
     """For each text, the share of the query's words it holds (as lemmas), each word weighted
     by how few of the texts hold it: e5 rates "lokale gminne" about as close to a postulate on
     funds as to one on premises; the word "lokal" tells them apart."""
-    words = [frozenset(analyzer.word_terms(w)) for w in analyzer.words(query) if not _is_frame_word(w)]
-    words = [w for w in words if w]
     bags = [set(analyzer.terms(t)) for t in texts]
     n = len(bags)
-    weights = []
-    for w in words:
-        df = sum(1 for bag in bags if w & bag)
-        weights.append(math.log((n + 1) / (df + 0.5)) if df else 0.0)
-    total = sum(weights)
-    if not total:
-        return np.zeros(n)
-    return np.array([sum(wt for w, wt in zip(words, weights) if w & bag) / total for bag in bags])
+    focus = []
+    for word in analyzer.words(query):
+        terms = frozenset(analyzer.word_terms(word))
+        if terms and not _is_frame_word(word):
+            df = sum(1 for bag in bags if terms & bag)
+            focus.append(FocusWord(word, terms, math.log((n + 1) / (df + 0.5)) if df else 0.0, df > 0))
+    return np.array([coverage(focus, bag) for bag in bags])
 
 
 def _record_text(hit: Hit) -> str:

@@ -281,6 +281,16 @@ def event_years(question: str) -> list[str]:
     return out
 
 
+# the words just before "z 2011 r." / "za 2019 rok": what the year dates ("programu współpracy")
+_DATED = re.compile(r"((?:[^\W\d_]+\s+){1,2})(?:z|ze|za|w)\s+(?:roku\s+)?(?:19|20)\d\d\b", re.I)
+
+
+def dated_words(question: str) -> str:
+    """The one or two words before each "z/za/w <year>" of the question ("program współpracy z
+    2011", "według notatki z 2011"): the document the year dates, by the kind it names."""
+    return " ".join(m.group(1) for m in _DATED.finditer(question))
+
+
 def without_event_years(question: str) -> str:
     """The question without the years that date what it asks about ("Jak w 2011 i w 2025 roku
     mówiono o …" → "Jak mówiono o …"): they name documents, not what a passage says."""

@@ -61,6 +61,12 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def text_lemmas(text: str) -> set[str]:
+    """The lemmas of the words of ``text``; a word the dictionary does not know stands for
+    itself, lower-cased ("NGO", "proposal")."""
+    return {lemma for word in words(text) for lemma in (lemmas(word) or (word.lower(),))}
+
+
 def is_known_word(word: str) -> bool:
     """True when Morfeusz's dictionary knows ``word`` (used by text repair and tests)."""
     return bool(lemmas(word))
