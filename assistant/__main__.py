@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.index import IndexNotFound
+from indexer.versions import IndexNotFound
 from indexer.settings import Settings
-from indexer.store import SearchFilters
+from indexer.store.backends import SearchFilters
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:
@@ -29,7 +29,7 @@ def _filters(args: argparse.Namespace) -> SearchFilters:
 
 
 def _retriever(args: argparse.Namespace):
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
 
     return Retriever(Settings.from_env(index_dir=args.index))
 
@@ -79,7 +79,7 @@ def _print_hits(hits) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.answering import Answerer
+    from assistant.answer.answering import Answerer
 
     started = time.perf_counter()
     retriever = _retriever(args)
@@ -114,8 +114,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def _ask_llm(answerer, args: argparse.Namespace):
     """A generated, verified answer, its sentences printed as they are verified (unless --json);
     the extractive answer when no LLM is configured or reachable."""
-    from assistant.generation import LlmAnswerer
-    from assistant.llm import LLMUnavailable, chat_model
+    from assistant.generation.generation import LlmAnswerer
+    from assistant.generation.llm import LLMUnavailable, chat_model
     from assistant.messages import message
 
     try:
@@ -143,7 +143,7 @@ def _clip(text: str, limit: int = 600) -> str:
 
 def cmd_precedents(args: argparse.Namespace) -> int:
     from assistant.messages import message
-    from assistant.precedents import precedents
+    from assistant.precedents.search import precedents
 
     found = precedents(_retriever(args), args.text, k=args.k, before=args.before)
     if args.json:
@@ -163,7 +163,7 @@ def cmd_precedents(args: argparse.Namespace) -> int:
 
 
 def cmd_postulates(args: argparse.Namespace) -> int:
-    from assistant.postulates import format_hits, list_postulates, search_postulates
+    from assistant.answer.records import format_hits, list_postulates, search_postulates
 
     retriever = _retriever(args)
     filters = _filters(args)

@@ -46,7 +46,7 @@ def run_phase(name: str, **args: Any) -> dict[str, Any]:
 
 def _ensure_corpus_index(folder: Path) -> Path:
     """The shipped corpus indexed once (for the cold-start phase)."""
-    from indexer.index import read_manifest
+    from indexer.versions import read_manifest
 
     if read_manifest(folder) is None:
         subprocess.run([sys.executable, "-m", "indexer", "build", "--index", str(folder)], cwd=ROOT, check=True,

@@ -31,8 +31,8 @@ def _rss_mb() -> float:
 
 def _points(data: dict[str, Any], seed: int = 5):
     from benchmarks.synthetic import payload
-    from indexer.analyzer import SparseTerms
-    from indexer.store import StoredPoint
+    from indexer.text.analyzer import SparseTerms
+    from indexer.store.backends import StoredPoint
 
     rng = np.random.default_rng(seed)
     offsets = data["offsets"]
@@ -66,8 +66,8 @@ def _fill(store: Any, data: dict[str, Any], batch: int = 512) -> float:
 
 
 def _requests(data: dict[str, Any], filtered: bool, fusion: str = "score") -> list[Any]:
-    from indexer.analyzer import SparseTerms
-    from indexer.store import SearchFilters, SearchRequest
+    from indexer.text.analyzer import SparseTerms
+    from indexer.store.backends import SearchFilters, SearchRequest
 
     filters = SearchFilters(date_from="2012", date_to="2022-12-31", types=("minutes", "report")) if filtered else SearchFilters()
     return [
@@ -97,7 +97,7 @@ def edge(n: int, cache: str, queries: int) -> dict[str, Any]:
     The built shard is kept next to the synthetic data (building 100k takes minutes here,
     most of it the HNSW index), so later runs only reopen and query it."""
     from benchmarks.synthetic import load
-    from indexer.store import STORE_SCHEMA, EdgeStore
+    from indexer.store.backends import STORE_SCHEMA, EdgeStore
 
     folder = Path(cache) / f"edge-{n}"
     record = folder / "build.json"
@@ -137,7 +137,7 @@ def local(n: int, cache: str, queries: int, filtered_queries: int) -> dict[str, 
     from qdrant_client import QdrantClient
 
     from benchmarks.synthetic import load
-    from indexer.store import ClientStore
+    from indexer.store.backends import ClientStore
 
     warnings.simplefilter("ignore")
     data = load(Path(cache), n)
@@ -161,8 +161,8 @@ def indexing(docs: int, paragraphs: int) -> dict[str, Any]:
     from benchmarks.synthetic import corpus_paragraphs
     from indexer import passages as prep
     from indexer.build import build, use_bf16
-    from indexer.embeddings import load_embedder
-    from indexer.loaders import load
+    from indexer.vectors.embeddings import load_embedder
+    from indexer.documents.loaders import load
     from indexer.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
@@ -221,7 +221,7 @@ def indexing(docs: int, paragraphs: int) -> dict[str, Any]:
 def cold_start(index: str) -> dict[str, Any]:
     """What the app pays before its first answer: imports, model load, store open, first query."""
     t0 = time.perf_counter()
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
     from indexer.settings import Settings
 
     t1 = time.perf_counter()

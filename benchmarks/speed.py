@@ -31,7 +31,7 @@ from benchmarks.synthetic import CORPUS, corpus_paragraphs
 
 def _passages(count: int) -> list[str]:
     from indexer import passages as prep
-    from indexer.loaders import load
+    from indexer.documents.loaders import load
 
     rng = random.Random(5)
     source = corpus_paragraphs()
@@ -60,7 +60,7 @@ def variant(name: str, embedder: Any) -> Iterator[None]:
     import torch
 
     from indexer import build as build_module
-    from indexer.embeddings import Embedder
+    from indexer.vectors.embeddings import Embedder
 
     original_choice = build_module.use_bf16
     build_module.use_bf16 = lambda: name.startswith("bf16")
@@ -95,7 +95,7 @@ def _encode(name: str, embedder: Any, texts: list[str], batch: int) -> np.ndarra
 
 def mrr_at_10(settings: Any) -> float:
     """Hybrid MRR@10 over the answerable gold questions (a hit: gold document + key phrase)."""
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
     from eval.gold import load_questions, passage_matches
 
     questions = [q for q in load_questions() if q.answerable and q.gold_docs]
@@ -115,7 +115,7 @@ def mrr_at_10(settings: Any) -> float:
 
 def main(args: Any) -> int:
     from indexer.build import build
-    from indexer.embeddings import load_embedder
+    from indexer.vectors.embeddings import load_embedder
     from indexer.settings import Settings
 
     settings = Settings.from_env()

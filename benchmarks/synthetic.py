@@ -40,7 +40,7 @@ def corpus_paragraphs() -> list[str]:
 
 def vocabulary() -> tuple[list[str], np.ndarray]:
     """Corpus word forms and their sampling probabilities (corpus frequency)."""
-    from indexer import analyzer
+    from indexer.text import analyzer
 
     counts = Counter(w for p in corpus_paragraphs() for w in analyzer.words(p) if len(w) > 1 or w.isalpha())
     words = sorted(counts)
@@ -84,8 +84,8 @@ def prepare(n: int, seed: int = 11) -> Path:
     if (folder / "done").exists():
         return folder
     from eval.gold import load_questions
-    from indexer.analyzer import Bm25Weights
-    from indexer.embeddings import load_embedder
+    from indexer.text.analyzer import Bm25Weights
+    from indexer.vectors.embeddings import load_embedder
     from indexer.settings import Settings
 
     embedder = load_embedder(Settings.from_env())

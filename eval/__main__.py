@@ -20,7 +20,7 @@ from eval.check import THRESHOLDS_FILE, check, load_thresholds
 from eval.gold import load_questions
 from eval.metrics import K, calibrate_abstention
 from eval.report import DEFAULT_OUT, PLOTS_MARKER, write_report
-from indexer.index import read_manifest
+from indexer.versions import read_manifest
 from indexer.settings import Settings
 
 
@@ -60,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     _ensure_index(settings)
     questions = load_questions()
     if args.command == "calibrate":
-        from assistant.answering import CALIBRATION_FILE, Answerer
-        from assistant.retrieval import Retriever
+        from assistant.answer.answering import CALIBRATION_FILE, Answerer
+        from assistant.retrieval.retriever import Retriever
 
         retriever = Retriever(settings)
         try:

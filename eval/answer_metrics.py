@@ -27,7 +27,7 @@ import numpy as np
 from eval.gold import Question, doc_matches, folded
 from eval.metrics import latency
 from eval.systems import shown_text
-from indexer import analyzer
+from indexer.text import analyzer
 
 FACT_WORD_SHARE = 2 / 3
 

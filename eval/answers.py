@@ -74,7 +74,7 @@ def citation_correct(citation: Any, question: Question) -> bool:
 
 def decisions(rows: Sequence[Row], calibration: dict[str, Any]) -> list[bool]:
     """Abstain or not, for every row, under ``calibration`` (rules first, then the model)."""
-    from assistant.evidence import AbstentionModel
+    from assistant.answer.evidence import AbstentionModel
 
     model = AbstentionModel.from_json(calibration["abstention"]) if calibration.get("abstention") else None
     threshold = float(calibration.get("min_evidence", 0.5))
@@ -135,7 +135,7 @@ def fit_calibration(
 ) -> dict[str, Any]:
     """Fit the logistic model on the rows no rule decides, and place its threshold so that at
     most ``target`` of those answerable questions fall below it."""
-    from assistant.evidence import MODEL_FEATURES, fit_logistic, on_topic_references
+    from assistant.answer.evidence import MODEL_FEATURES, fit_logistic, on_topic_references
 
     features = list(features or MODEL_FEATURES)
     open_rows = [r for r in rows if not r.reasons] or list(rows)
@@ -218,7 +218,7 @@ def verification_pairs(answerer: Any, questions: Sequence[Question], k: int = 5)
     LLM's sentences are."""
     import numpy as np_
 
-    from assistant.verification import Verifier
+    from assistant.generation.verification import Verifier
 
     pairs = []
     embedder = answerer.retriever.embedder
@@ -304,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     args = parser.parse_args(argv)
 
-    from assistant.answering import CALIBRATION_FILE, Answerer, load_calibration
-    from assistant.retrieval import Retriever
+    from assistant.answer.answering import CALIBRATION_FILE, Answerer, load_calibration
+    from assistant.retrieval.retriever import Retriever
     from eval.__main__ import _ensure_index
 
     settings = Settings.from_env(index_dir=args.index)

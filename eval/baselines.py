@@ -22,11 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
 from eval.systems import IndexSystem, Ranked, System
-from indexer import chunking, cleaning
+from indexer.text import chunking
+from indexer.documents import cleaning
 from indexer import passages as prep
-from indexer.loaders import LoadError, Page, RawDocument, load
+from indexer.documents.loaders import LoadError, Page, RawDocument, load
 from indexer.passages import Passage
 from indexer.settings import Settings
 
@@ -67,7 +68,7 @@ class TutorialSystem:
     def __init__(self, files: Sequence[Path], settings: Settings) -> None:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from indexer.embeddings import load_embedder
+        from indexer.vectors.embeddings import load_embedder
 
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=TUTORIAL_CHUNK_SIZE, chunk_overlap=TUTORIAL_CHUNK_OVERLAP
@@ -102,7 +103,7 @@ class TutorialSystem:
 def prepare_without_repair(raw: RawDocument, doc_id: str, meta: dict[str, Any], ours: Preparation) -> list[Passage]:
     """Our preparation with the text repair step switched off (text only normalised): through
     ``passages_of(..., repair=False)`` when the indexer offers it, else by running ours with
-    ``indexer.repair.repair_text`` returning its input, else normalise-and-chunk."""
+    ``indexer.text.repair.repair_text`` returning its input, else normalise-and-chunk."""
     if "repair" in inspect.signature(ours).parameters:
         return ours(raw, doc_id, meta, repair=False)  # type: ignore[call-arg]
     repair = getattr(prep, "repair", None)

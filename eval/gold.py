@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.analyzer import fold
+from indexer.text.analyzer import fold
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.jsonl")
 

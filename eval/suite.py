@@ -31,8 +31,8 @@ def run_suite(
     """Evaluate the systems ``names`` (and, with ``answers``, our answers) on ``questions``."""
     from importlib.metadata import version
 
-    from assistant.answering import Answerer
-    from assistant.retrieval import Retriever
+    from assistant.answer.answering import Answerer
+    from assistant.retrieval.retriever import Retriever
 
     started = time.perf_counter()
     questions = list(questions)

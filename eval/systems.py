@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eval.gold import Question, doc_name, passage_qrels
-from assistant.retrieval import DEFAULT_KINDS
+from assistant.retrieval.retriever import DEFAULT_KINDS
 from eval.metrics import K, aggregate, latency, per_question
-from indexer.store import SearchFilters
+from indexer.store.backends import SearchFilters
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class System(Protocol):
 
 
 class IndexSystem:
-    """A system served by a built index through :class:`assistant.retrieval.Retriever`."""
+    """A system served by a built index through :class:`assistant.retrieval.retriever.Retriever`."""
 
     def __init__(self, name: str, label: str, retriever: Any, mode: str = "hybrid", owns_retriever: bool = False) -> None:
         self.name = name

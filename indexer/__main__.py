@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.index import BuildLocked, read_manifest
+from indexer.versions import BuildLocked, read_manifest
 from indexer.settings import Settings
 
 EXIT_PARTIAL = 3
@@ -130,8 +130,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from qdrant_client import QdrantClient
 
-    from indexer.export import export_index
-    from indexer.index import IndexNotFound
+    from indexer.store.export import export_index
+    from indexer.versions import IndexNotFound
 
     settings = Settings.from_env(index_dir=args.index)
     api_key = args.api_key or settings.qdrant_api_key
@@ -160,9 +160,10 @@ def cmd_repair_report(args: argparse.Namespace) -> int:
     then precision and recall of the repair on the hand-checked pairs."""
     import json
 
-    from indexer import cleaning, repair
+    from indexer.documents import cleaning
+    from indexer.text import repair
     from indexer.build import discover
-    from indexer.loaders import LoadError, load
+    from indexer.documents.loaders import LoadError, load
 
     settings = Settings.from_env()
     files, _problems = discover([Path(p) for p in (args.paths or [str(settings.corpus_dir)])])
@@ -200,10 +201,10 @@ def cmd_topic_report(args: argparse.Namespace) -> int:
     import json
     from collections import Counter
 
-    from indexer import topics
+    from indexer.annotate import topics
     from indexer.build import discover
-    from indexer.loaders import LoadError, load
-    from indexer.metadata import read_manifest as read_corpus_manifest
+    from indexer.documents.loaders import LoadError, load
+    from indexer.documents.metadata import read_manifest as read_corpus_manifest
     from indexer.passages import chunk_stats, describe, passages_of
 
     settings = Settings.from_env()

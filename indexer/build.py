@@ -21,9 +21,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer import analyzer, passages as prep, topics
-from indexer.analyzer import Bm25Weights
-from indexer.index import (
+from indexer import passages as prep
+from indexer.text import analyzer
+from indexer.annotate import topics
+from indexer.text.analyzer import Bm25Weights
+from indexer.versions import (
     SHARD,
     IndexManifest,
     build_lock,
@@ -34,11 +36,11 @@ from indexer.index import (
     remove_abandoned,
     write_vocabulary,
 )
-from indexer.loaders import SUPPORTED_SUFFIXES, LoadError, content_hash, parse, read_bytes
-from indexer.metadata import MANIFEST_NAME, ManifestEntry, read_manifest as read_corpus_manifest
+from indexer.documents.loaders import SUPPORTED_SUFFIXES, LoadError, content_hash, parse, read_bytes
+from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry, read_manifest as read_corpus_manifest
 from indexer.passages import Passage
 from indexer.settings import Settings
-from indexer.store import (
+from indexer.store.backends import (
     STORE_SCHEMA,
     ClientStore,
     EdgeStore,
@@ -234,7 +236,7 @@ def _build(
     server: Any,
     target_collection: str | None,
 ) -> BuildReport:
-    from indexer.embeddings import load_embedder
+    from indexer.vectors.embeddings import load_embedder
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -532,7 +534,7 @@ def _embed_and_store(
 def use_bf16() -> bool:
     """Whether builds embed passages with bf16 autocast: where the CPU has native bf16 (about
     2x faster, same eval MRR, cosine to fp32 > 0.9999: benchmarks/speed.py). Queries stay fp32."""
-    from indexer.embeddings import cpu_has_fast_bf16
+    from indexer.vectors.embeddings import cpu_has_fast_bf16
 
     return cpu_has_fast_bf16()
 

@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer import chunking, cleaning, postulates, repair, tables, topics
-from indexer.loaders import Page, RawDocument
-from indexer.metadata import ManifestEntry, find_date, guess_type, organisations, title_from_filename
-from indexer.sentences import sentence_spans
-from indexer.store import point_id
+from indexer.text import chunking
+from indexer.documents import cleaning
+from indexer.annotate import postulates
+from indexer.text import repair
+from indexer.documents import tables
+from indexer.annotate import topics
+from indexer.documents.loaders import Page, RawDocument
+from indexer.documents.metadata import ManifestEntry, find_date, guess_type, organisations, title_from_filename
+from indexer.text.sentences import sentence_spans
+from indexer.store.backends import point_id
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +119,7 @@ def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
 def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topics: bool = True) -> list[Passage]:
     """One loaded document as passages and postulate records, repaired, tagged with topics
     and organisations. The build passes ``embed_topics=False`` and adds each passage's
-    embedding topic from the vector it stores (:func:`indexer.topics.add_vector_topic`)."""
+    embedding topic from the vector it stores (:func:`indexer.annotate.topics.add_vector_topic`)."""
     pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
     context = repair.document_context("\n".join(page.text for page in pages))
 
@@ -167,7 +172,7 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topic
 def _organisations_in(passage: Passage, known: list[str]) -> list[str]:
     """Organisations and units a passage names: the record's own, then those of the document's
     list (read line by line, where names end cleanly) that the passage mentions."""
-    from indexer.analyzer import fold
+    from indexer.text.analyzer import fold
 
     found: list[str] = []
     for key in ("organisation", "unit"):

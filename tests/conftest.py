@@ -31,8 +31,8 @@ def corpus_index(settings: Settings):
 @pytest.fixture(scope="session")
 def prepared_corpus():
     """Every point the document preparation makes of the shipped corpus (passages and records)."""
-    from indexer.loaders import load
-    from indexer.metadata import read_manifest
+    from indexer.documents.loaders import load
+    from indexer.documents.metadata import read_manifest
     from indexer.passages import describe, passages_of
 
     manifest = read_manifest(CORPUS)
@@ -46,7 +46,7 @@ def prepared_corpus():
 
 @pytest.fixture(scope="session")
 def retriever(settings: Settings, corpus_index):
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
 
     r = Retriever(settings)
     yield r
@@ -55,7 +55,7 @@ def retriever(settings: Settings, corpus_index):
 
 @pytest.fixture(scope="session")
 def answerer(retriever):
-    from assistant.answering import Answerer
+    from assistant.answer.answering import Answerer
 
     return Answerer(retriever)
 

@@ -1,6 +1,6 @@
 """The Polish analyzer: lemmas, folded forms and BM25 weights."""
 
-from indexer.analyzer import Bm25Weights, fold, is_known_word, terms
+from indexer.text.analyzer import Bm25Weights, fold, is_known_word, terms
 
 
 def test_inflected_and_base_forms_share_terms():

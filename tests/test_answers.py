@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from indexer.sentences import sentence_spans
-from assistant.evidence import answer_type_found, fit_logistic, people_in
-from assistant.question_analysis import ADDRESS, AGENT, AMOUNT, DATE, NUMBER, PERSON, TIME, analyse_question
+from indexer.text.sentences import sentence_spans
+from assistant.answer.evidence import answer_type_found, fit_logistic, people_in
+from assistant.question.analysis import ADDRESS, AGENT, AMOUNT, DATE, NUMBER, PERSON, TIME, analyse_question
 
 
 def test_answer_cites_verbatim_quotes(answerer):
@@ -80,8 +80,8 @@ def test_who_question_names_the_speaker_from_the_section_heading(answerer, quest
 def test_a_question_or_a_bare_name_in_the_text_is_no_answer(answerer):
     """The 2011 note asks "Czy rozdzielać środki tak, że np. kilka organizacji dostanie 30%…?"
     and the 2025 minutes list participants by name; neither answers a question put to us."""
-    from assistant.evidence import _answers_nothing
-    from assistant.question_analysis import analyse_question
+    from assistant.answer.evidence import _answers_nothing
+    from assistant.question.analysis import analyse_question
 
     what = analyse_question("Co odpowiedziano Fundacji Zustricz?")
     assert _answers_nothing("Fundacja Internationaler Bund Polska, Fundacja Zustricz,", what)
@@ -189,7 +189,7 @@ def test_foreign_question_quotes_the_best_passages(answerer):
 
 
 def test_event_years_leave_out_programme_periods():
-    from assistant.question_analysis import event_years
+    from assistant.question.analysis import event_years
 
     assert event_years("Co ustalono na spotkaniu w czerwcu 2025 o programie na 2026 rok?") == ["2025"]
     assert event_years("What was proposed for 2026 at the meeting in June 2025?") == ["2025"]
@@ -282,7 +282,7 @@ def test_an_acronym_the_documents_spell_out_is_known(answerer):
 
 
 def test_where_is_the_seat_asks_for_an_address():
-    from assistant.question_analysis import ADDRESS, PLACE, analyse_question
+    from assistant.question.analysis import ADDRESS, PLACE, analyse_question
 
     assert analyse_question("Gdzie jest siedziba MOPS?").answer_type == ADDRESS
     assert analyse_question("Gdzie odbyło się spotkanie?").answer_type == PLACE
@@ -376,7 +376,7 @@ def test_logistic_fit_separates_what_is_separable():
 
 
 def test_shipped_calibration_is_usable(answerer):
-    from assistant.evidence import FEATURES, MODEL_FEATURES
+    from assistant.answer.evidence import FEATURES, MODEL_FEATURES
 
     calibration = answerer.calibration
     assert 0.0 < calibration["min_evidence"] < 1.0

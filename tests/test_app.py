@@ -144,7 +144,7 @@ def test_documents_tab_lists_the_index(app_env):
 
 
 def app_env_chunks(settings) -> int:
-    from indexer.index import read_manifest
+    from indexer.versions import read_manifest
 
     return read_manifest(settings.index_dir).chunk_count
 
@@ -364,7 +364,7 @@ def test_original_files_are_served_safely(tmp_path):
 def test_precedent_table_lists_postulate_records_with_search_topics_and_csv(app_env):
     import importlib.util
 
-    if importlib.util.find_spec("indexer.postulates") is None:
+    if importlib.util.find_spec("indexer.annotate.postulates") is None:
         pytest.skip("postulate records are not extracted by this version of the indexer")
     at = start("Precedensy")
     table = at.dataframe[0].value
@@ -446,7 +446,7 @@ class _FakeOpenAI:
 
 
 def test_llm_mode_streams_and_keeps_only_verified_sentences(app_env, monkeypatch):
-    pytest.importorskip("assistant.generation", reason="LLM answers are not in this version")
+    pytest.importorskip("assistant.generation.generation", reason="LLM answers are not in this version")
     pytest.importorskip("langchain_openai")
     fake = _FakeOpenAI()
     try:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.loaders import LoadError, load
+from indexer.documents.loaders import LoadError, load
 from indexer.settings import Settings
 from tests.conftest import ROOT, make_pdf
 from tests.test_docx_loader import _docx, _p
@@ -159,8 +159,8 @@ def test_build_names_every_bad_file_once_and_exits_3(matrix_build, bad_corpus: P
 
 
 def test_good_files_of_the_matrix_are_searchable(matrix_build):
-    from assistant.retrieval import Retriever
-    from indexer.index import read_manifest
+    from assistant.retrieval.retriever import Retriever
+    from indexer.versions import read_manifest
 
     _, index = matrix_build
     manifest = read_manifest(index)
@@ -208,7 +208,7 @@ def test_utf16_text_with_a_byte_order_mark_is_read(tmp_path: Path):
 
 
 def test_a_file_that_grows_past_the_limit_after_stat_is_refused(tmp_path: Path):
-    from indexer.loaders import read_bytes
+    from indexer.documents.loaders import read_bytes
 
     path = tmp_path / "growing.txt"
     path.write_text("a" * 50, encoding="utf-8")
@@ -221,7 +221,7 @@ def test_a_parser_stuck_on_a_file_is_given_up():
     one-line LoadError instead of a hung build."""
     import time
 
-    from indexer.loaders import time_limit
+    from indexer.documents.loaders import time_limit
 
     with pytest.raises(LoadError, match="gave up reading after"):
         with time_limit(0.2):

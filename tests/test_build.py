@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.index import SHARD, current_version_dir, read_manifest
+from indexer.versions import SHARD, current_version_dir, read_manifest
 from indexer.settings import Settings
-from indexer.store import EdgeStore, SearchFilters
+from indexer.store.backends import EdgeStore, SearchFilters
 from tests.conftest import CORPUS
 
 CHANGED = "2020-06-10_sprawozdanie-wspolpraca-ngo-2019.md"
@@ -111,7 +111,7 @@ def test_unchanged_points_are_copied_exactly_and_stale_ones_are_gone(first_build
 
 
 def test_search_sees_added_and_not_removed_documents(first_build, second_build):
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
 
     settings, _, _ = first_build
     retriever = Retriever(settings)
@@ -203,7 +203,7 @@ def test_duplicate_files_are_indexed_once(tmp_path: Path):
 
 def test_bm25_mean_length_is_kept_until_it_drifts():
     from indexer.build import AVG_LEN_DRIFT, _bm25_for, _Plan
-    from indexer.index import IndexManifest
+    from indexer.versions import IndexManifest
 
     previous = IndexManifest("v", "t", {}, 384, {"k1": 1.2, "b": 0.75, "avg_len": 100.0})
     near = _Plan(documents={"a": {"chunks": 10, "terms": 1100}})
@@ -215,7 +215,7 @@ def test_bm25_mean_length_is_kept_until_it_drifts():
 
 
 def test_copied_sparse_vectors_are_recomputed_when_the_mean_length_drifts(tmp_path: Path):
-    from indexer.analyzer import Bm25Weights
+    from indexer.text.analyzer import Bm25Weights
     from indexer.build import _passage_from_payload, build
     from tests.synthetic_corpus import corpus_paragraphs
 
@@ -244,7 +244,7 @@ def test_copied_sparse_vectors_are_recomputed_when_the_mean_length_drifts(tmp_pa
 def test_bf16_passage_embeddings_agree_with_fp32(settings):
     """Builds embed passages in bf16 where the CPU has it (benchmarks/speed.py: ~2x, same MRR)."""
     from indexer.build import use_bf16
-    from indexer.embeddings import cpu_has_fast_bf16, load_embedder
+    from indexer.vectors.embeddings import cpu_has_fast_bf16, load_embedder
     from tests.synthetic_corpus import corpus_paragraphs
 
     embedder = load_embedder(settings)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import chunking
-from indexer.loaders import Page
+from indexer.text import chunking
+from indexer.documents.loaders import Page
 from indexer.passages import MODEL_TOKEN_LIMIT, chunk_stats
 
 ROOT = Path(__file__).resolve().parents[1]

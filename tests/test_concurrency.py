@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import BuildLocked, LiveStore, build_lock, current_version_dir, read_manifest
+from indexer.versions import BuildLocked, LiveStore, build_lock, current_version_dir, read_manifest
 from indexer.settings import Settings
 from tests.conftest import CORPUS, ROOT
 from tests.synthetic_corpus import write_documents
@@ -68,7 +68,7 @@ def _reader(proc: subprocess.Popen, sink: list[str]) -> threading.Thread:
 
 
 def test_app_answers_during_a_build_and_sees_the_new_version_after(index: Path, next_corpus: Path):
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
     from indexer.build import build
 
     settings = Settings.from_env(index_dir=index)

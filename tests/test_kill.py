@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import current_version_dir, read_manifest
+from indexer.versions import current_version_dir, read_manifest
 from indexer.settings import Settings
 from tests.conftest import CORPUS, ROOT
 from tests.synthetic_corpus import write_documents
@@ -78,7 +78,7 @@ def _wait_for_embedding(proc: subprocess.Popen, reader: _StderrReader, timeout: 
 
 
 def _search_ids(index: Path) -> set[str]:
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
 
     retriever = Retriever(Settings.from_env(index_dir=index))
     try:

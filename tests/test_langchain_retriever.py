@@ -7,15 +7,15 @@ import pytest
 from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from assistant.langchain_retriever import HybridSearchRetriever
-from indexer.store import SearchFilters
+from assistant.retrieval.langchain_retriever import HybridSearchRetriever
+from indexer.store.backends import SearchFilters
 
 
 @pytest.fixture(scope="module")
 def searcher(settings, corpus_index):
     """A Retriever over the session's corpus index (the standard suite's own fixture is
     named ``retriever``, so this one has another name)."""
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
 
     r = Retriever(settings)
     yield r

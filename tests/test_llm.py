@@ -21,9 +21,9 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.generation import MASKED, SYSTEM_PROMPT, LlmAnswerer, build_messages, source_text
-from assistant.llm import LlamaCppChat, LLMUnavailable, chat_model, describe, is_configured
-from assistant.verification import NO_CITATION, SUPPORTED, WRONG_CITATION, Verifier, split_reply
+from assistant.generation.generation import MASKED, SYSTEM_PROMPT, LlmAnswerer, build_messages, source_text
+from assistant.generation.llm import LlamaCppChat, LLMUnavailable, chat_model, describe, is_configured
+from assistant.generation.verification import NO_CITATION, SUPPORTED, WRONG_CITATION, Verifier, split_reply
 from indexer.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,8 +285,8 @@ def test_reply_is_split_into_cited_sentences():
 @pytest.fixture(scope="module")
 def injected_answerer(tmp_path_factory):
     """A small real index: the 2026 news plus a document that tries to give the model orders."""
-    from assistant.answering import Answerer
-    from assistant.retrieval import Retriever
+    from assistant.answer.answering import Answerer
+    from assistant.retrieval.retriever import Retriever
     from indexer.build import build
 
     corpus = tmp_path_factory.mktemp("injected-corpus")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.loaders import LoadError, load
+from indexer.documents.loaders import LoadError, load
 from tests.conftest import make_pdf
 
 POLISH = "Zażółć gęślą jaźń. Współpraca z organizacjami pozarządowymi w Krakowie: ŚĆŹŻŁ."

@@ -16,7 +16,7 @@ PAGES = [
 def pdf_retriever(tmp_path_factory, settings):
     from dataclasses import replace
 
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.retriever import Retriever
     from indexer.build import build
 
     folder = tmp_path_factory.mktemp("pdfcorpus")

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer import cleaning, metadata, postulates, repair, tables
-from indexer.analyzer import fold
+from indexer.documents import cleaning
+from indexer.documents import metadata
+from indexer.annotate import postulates
+from indexer.text import repair
+from indexer.documents import tables
+from indexer.text.analyzer import fold
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

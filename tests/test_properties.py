@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
-from indexer import cleaning
-from indexer.loaders import LoadError, decode_text, html_to_text, load, parse
+from indexer.documents import cleaning
+from indexer.documents.loaders import LoadError, decode_text, html_to_text, load, parse
 
 POLISH_TEXT = st.text(
     alphabet=st.one_of(
@@ -145,7 +145,7 @@ def test_normalize_never_crashes_and_is_stable(text: str):
 
 def _repair_functions():
     try:
-        from indexer import repair
+        from indexer.text import repair
     except ImportError:
         return []
     names = ("repair_text", "fix_font_map", "join_spaced_words", "dehyphenate")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from indexer import cleaning, repair
+from indexer.documents import cleaning
+from indexer.text import repair
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -78,7 +79,7 @@ def test_precision_and_recall_on_hand_checked_pairs():
 
 
 def test_queries_are_repaired_only_when_polish():
-    from indexer.repair import repair_query
+    from indexer.text.repair import repair_query
 
     assert repair_query("ile osob bylo na spotkaniu zespolu") == "ile osób było na spotkaniu zespołu"
     assert repair_query("kto moderowat zebranie zespotu branzowego") == "kto moderował zebranie zespołu branżowego"

@@ -102,7 +102,7 @@ def test_best_sentence_lifts_a_passage_whose_one_sentence_answers(retriever):
 def test_years_in_a_question_choose_documents_not_words(retriever):
     """A question dated by years is searched without them, and passages of documents of those
     years come first: both years' documents are among the best results."""
-    from assistant.question_analysis import without_event_years
+    from assistant.question.analysis import without_event_years
 
     question = "Co w 2011 i w 2025 roku mówiono o lokalach dla organizacji pozarządowych?"
     assert without_event_years(question) == "Co mówiono o lokalach dla organizacji pozarządowych?"

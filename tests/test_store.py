@@ -2,8 +2,8 @@
 
 import pytest
 
-from indexer.index import SHARD, current_version_dir
-from indexer.store import ClientStore, EdgeStore, SearchFilters, SearchRequest, copy_points
+from indexer.versions import SHARD, current_version_dir
+from indexer.store.backends import ClientStore, EdgeStore, SearchFilters, SearchRequest, copy_points
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def stores(settings, corpus_index):
 
 
 def _requests(retriever, query, **kwargs):
-    from indexer.analyzer import Bm25Weights
+    from indexer.text.analyzer import Bm25Weights
 
     dense = retriever.embed_queries([query])[0]
     return {mode: SearchRequest(dense, Bm25Weights().query(query), mode=mode, **kwargs) for mode in ("hybrid", "dense", "sparse")}

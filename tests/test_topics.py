@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import topics
-from indexer.store import SearchFilters
+from indexer.annotate import topics
+from indexer.store.backends import SearchFilters
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

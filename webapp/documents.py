@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from indexer.index import BuildLocked
+from indexer.versions import BuildLocked
 from webapp import resources, uploads
 from webapp.files import file_url
 from webapp.i18n import doc_type_label, t

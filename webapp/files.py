@@ -89,7 +89,7 @@ def _publish_one(src: Path, target: Path, text: bool) -> None:
     tmp.unlink(missing_ok=True)
     data = src.read_bytes() if text else b""
     if text and not _is_utf8(data):
-        from indexer.loaders import LoadError, decode_text
+        from indexer.documents.loaders import LoadError, decode_text
 
         try:
             tmp.write_bytes(decode_text(data)[0].encode("utf-8"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from indexer.store import SearchFilters
+from indexer.store.backends import SearchFilters
 from webapp import optional
 from webapp.i18n import LANGUAGES, doc_type_label, t
 from webapp.resources import IndexState, values_of

@@ -26,7 +26,7 @@ def _module(name: str) -> ModuleType | None:
 
 def llm_available(settings: Settings) -> bool:
     """Whether an LLM is configured for generated answers."""
-    llm = _module("assistant.llm")
+    llm = _module("assistant.generation.llm")
     if llm is None:
         return False
     check = getattr(llm, "is_configured", None)
@@ -35,7 +35,7 @@ def llm_available(settings: Settings) -> bool:
 
 def topic_label(topic: str, lang: str = "pl") -> str:
     """A readable name for a topic tag (``lokale`` → ``Polityka lokalowa``)."""
-    topics = _module("indexer.topics")
+    topics = _module("indexer.annotate.topics")
     found = getattr(topics, "BY_ID", {}).get(topic) if topics else None
     if found is not None:
         return str(found.label if lang == "pl" else getattr(found, "label_en", found.label))
@@ -63,5 +63,5 @@ def default_report_dir() -> Path:
 
 
 def precedent_finder() -> Any | None:
-    """``assistant.precedents`` when it exists."""
-    return _module("assistant.precedents")
+    """``assistant.precedents.search`` when it exists."""
+    return _module("assistant.precedents.search")

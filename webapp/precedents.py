@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from assistant.retrieval import Hit
-from indexer.store import SearchFilters
+from assistant.retrieval.retriever import Hit
+from indexer.store.backends import SearchFilters
 from webapp import optional, resources
 from webapp.files import file_url
 from webapp.i18n import t

@@ -15,9 +15,9 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from assistant.answering import Answerer
-from assistant.retrieval import Retriever
-from indexer.index import current_version_dir, open_store, read_manifest
+from assistant.answer.answering import Answerer
+from assistant.retrieval.retriever import Retriever
+from indexer.versions import current_version_dir, open_store, read_manifest
 from indexer.settings import Settings
 from webapp import files
 from webapp.i18n import t
@@ -105,8 +105,8 @@ def _answerer(key: str, _settings: Settings) -> Answerer:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _llm_answerer(key: str, _settings: Settings) -> Any:
-    from assistant.generation import LlmAnswerer
-    from assistant.llm import LLMUnavailable, chat_model
+    from assistant.generation.generation import LlmAnswerer
+    from assistant.generation.llm import LLMUnavailable, chat_model
 
     try:
         return LlmAnswerer(_answerer(key, _settings), chat_model(_settings))

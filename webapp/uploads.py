@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.build import BuildReport, Progress, build
-from indexer.docx_loader import is_docx
-from indexer.loaders import LoadError, decode_text
+from indexer.documents.docx import is_docx
+from indexer.documents.loaders import LoadError, decode_text
 from indexer.settings import Settings
 
 ALLOWED_SUFFIXES = (".pdf", ".txt", ".html", ".htm", ".docx")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.loaders import Page
+from indexer.documents.loaders import Page
 
 TARGET_CHARS = 700
 MAX_CHARS = 1100
@@ -140,7 +140,7 @@ def blocks(text: str) -> list[Block]:
 def _opens_sentence(line: str) -> bool:
     """A capitalised function word ("Jak wyniknęło …", "W drugiej części …") starts a new
     sentence; a capitalised noun ("Pełnomocnika z organizacjami …") may continue an item."""
-    from indexer.repair import _analyses
+    from indexer.text.repair import _analyses
 
     first = line.split()[0].strip("„\"(") if line.split() else ""
     if not first[:1].isupper():

@@ -3,7 +3,7 @@
 Three shapes found in city documents, one extractor each:
 
 * a table of postulates (organisation | proposal | the department's position), rebuilt from
-  interleaved OCR by :mod:`indexer.tables`;
+  interleaved OCR by :mod:`indexer.documents.tables`;
 * notes by department: sections ``2. Wydział Mieszkalnictwa – p. …`` with bullet points, some
   of which are postulates (``Postulat szkolenia …``, ``… -> postulat, by …``);
 * news prose: a paragraph that reports a postulate (``Organizacje postulowały …``) followed by
@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.chunking import split_sentences
-from indexer.tables import Table, TableRow
+from indexer.text.chunking import split_sentences
+from indexer.documents.tables import Table, TableRow
 
 KIND = "postulate"
 
@@ -216,7 +216,7 @@ def from_prose(text: str, page: int | None = None) -> list[PostulateRecord]:
 
 
 def _unit_of(sentence: str) -> str | None:
-    from indexer.metadata import organisations
+    from indexer.documents.metadata import organisations
 
     named = [o for o in organisations(sentence) if not o.startswith(("Fundacja", "Stowarzyszenie"))]
     if named:

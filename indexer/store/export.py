@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.index import IndexNotFound, LiveStore, read_manifest
+from indexer.versions import IndexNotFound, LiveStore, read_manifest
 from indexer.settings import Settings
-from indexer.store import (
+from indexer.store.backends import (
     ClientStore,
     collection_layout,
     copy_points,

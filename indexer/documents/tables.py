@@ -26,8 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer import repair
-from indexer.analyzer import fold
+from indexer.text import repair
+from indexer.text.analyzer import fold
 
 _ANCHOR = re.compile(r"^\s*(\d{1,2})\.\s+(.*)$")
 _HEADER = re.compile(r"^\s*L\.?\s?p\.?\s*$", re.I)

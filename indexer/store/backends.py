@@ -10,7 +10,7 @@ vector per sentence, compared by MaxSim: the best sentence's cosine; no HNSW gra
 rescores candidates) and a named sparse vector ``sparse`` with Qdrant's IDF modifier; the
 payload carries the passage text and its document metadata. Hybrid search takes candidates
 from the dense and sparse lists, scores them by passage, best sentence and BM25, and fuses the
-three by normalised score (:mod:`indexer.fusion`); reciprocal rank fusion stays available.
+three by normalised score (:mod:`indexer.store.fusion`); reciprocal rank fusion stays available.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from indexer.analyzer import SparseTerms
-from indexer.fusion import SENTENCE_SHARE, fuse
+from indexer.text.analyzer import SparseTerms
+from indexer.store.fusion import SENTENCE_SHARE, fuse
 
 logger = logging.getLogger(__name__)
 
@@ -346,7 +346,7 @@ class EdgeStore:
 
 def fused_search(store: Any, request: SearchRequest) -> list[StoredHit]:
     """Hybrid search by score fusion: the candidates of the dense and sparse lists, each scored
-    by passage vector, best sentence and BM25, fused by :func:`indexer.fusion.fuse`."""
+    by passage vector, best sentence and BM25, fused by :func:`indexer.store.fusion.fuse`."""
     dense = store._rescored(request, DENSE, with_payload=False)
     if not dense:
         return []

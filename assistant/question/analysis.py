@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from indexer import analyzer
+from indexer.text import analyzer
 
 # Answer types, from the strictest to the loosest.
 AMOUNT = "amount"  # a sum of money

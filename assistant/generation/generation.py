@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answering import Answer, Answerer, Citation, Gathered
+from assistant.answer.answering import Answer, Answerer, Citation, Gathered
 from assistant.messages import message
-from assistant.retrieval import Hit
-from assistant.verification import (
+from assistant.retrieval.retriever import Hit
+from assistant.generation.verification import (
     SUPPORTED,
     SentenceCheck,
     Verifier,
@@ -29,7 +29,7 @@ from assistant.verification import (
     split_reply,
     strip_markers,
 )
-from indexer.store import SearchFilters
+from indexer.store.backends import SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class StreamEvent:
 
 def neutralise(text: str) -> str:
     """``text`` with the sentences that give orders to the assistant masked out."""
-    from indexer.sentences import sentence_spans
+    from indexer.text.sentences import sentence_spans
 
     out = []
     last = 0

@@ -1,5 +1,5 @@
 """Hybrid retrieval: the query embedded and analysed; dense and lexical candidates scored by
-passage, best sentence and BM25 and fused (:mod:`indexer.fusion`)."""
+passage, best sentence and BM25 and fused (:mod:`indexer.store.fusion`)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from indexer import analyzer
-from indexer.analyzer import Bm25Weights
-from indexer.repair import repair_query
-from indexer.index import current_version_dir, open_store, read_manifest, read_vocabulary
+from indexer.text import analyzer
+from indexer.text.analyzer import Bm25Weights
+from indexer.text.repair import repair_query
+from indexer.versions import current_version_dir, open_store, read_manifest, read_vocabulary
 from indexer.settings import Settings
-from assistant.question_analysis import document_of_year, event_years, without_event_years
-from indexer.fusion import SENTENCE_SHARE
-from indexer.store import FusionMethod, SearchFilters, SearchMode, SearchRequest, Store, StoredHit
+from assistant.question.analysis import document_of_year, event_years, without_event_years
+from indexer.store.fusion import SENTENCE_SHARE
+from indexer.store.backends import FusionMethod, SearchFilters, SearchMode, SearchRequest, Store, StoredHit
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class Retriever:
     @property
     def embedder(self):
         if self._embedder is None:
-            from indexer.embeddings import load_embedder
+            from indexer.vectors.embeddings import load_embedder
 
             t0 = time.perf_counter()
             self._embedder = load_embedder(self.settings)

@@ -15,9 +15,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from assistant.retrieval import Hit, Retriever
+from assistant.retrieval.retriever import Hit, Retriever
 from indexer.settings import Settings
-from indexer.store import SearchFilters
+from indexer.store.backends import SearchFilters
 
 METADATA_FIELDS = ("source", "title", "date", "type", "page", "doc_id", "heading_path", "chunk_no", "rank", "score")
 
@@ -35,7 +35,7 @@ class HybridSearchRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    searcher: Any = None  # an assistant.retrieval.Retriever (made from ``settings`` when absent)
+    searcher: Any = None  # an assistant.retrieval.retriever.Retriever (made from ``settings`` when absent)
     settings: Any = None  # indexer.settings.Settings
     k: int = 4
     filters: SearchFilters = Field(default_factory=SearchFilters)

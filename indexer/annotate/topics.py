@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Sequence
 
-from indexer.analyzer import lemmas
+from indexer.text.analyzer import lemmas
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def rule_topics(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _embedder():
     try:
-        from indexer.embeddings import load_embedder
+        from indexer.vectors.embeddings import load_embedder
         from indexer.settings import Settings
 
         return load_embedder(Settings.from_env())
@@ -279,7 +279,7 @@ class LabelScore:
 
 def score_labels(labels: list[dict], passages: Sequence[Any]) -> LabelScore:
     """Compare ``meta["topics"]`` of the passages each label's snippet finds with the label."""
-    from indexer.analyzer import fold
+    from indexer.text.analyzer import fold
 
     score = LabelScore(len(labels), 0, 0, 0, [], [])
     for label in labels:

@@ -5,7 +5,7 @@ followed by ``[n]``; the numbered citations carry document, date, page and the q
 question gets the sentence(s) that answer it; a list question ("Które postulaty…") gets a
 bulleted list of every matching item, grouped by document and ordered by date. When the
 evidence is weak (a logistic model over a few signals, calibrated on the evaluation questions,
-see :mod:`assistant.evidence`) the assistant says so and lists the closest documents instead.
+see :mod:`assistant.answer.evidence`) the assistant says so and lists the closest documents instead.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.evidence import (
+from assistant.answer.evidence import (
     GENERIC_IDF,
     MIN_PASSAGES_FOR_RARITY,
     AbstentionModel,
@@ -34,22 +34,22 @@ from assistant.evidence import (
     rule_reasons,
 )
 from assistant.messages import message
-from assistant.postulates import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMAS, REPLY_LEMMAS, on_topic
-from assistant.question_analysis import (
+from assistant.answer.records import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMAS, REPLY_LEMMAS, on_topic
+from assistant.question.analysis import (
     QuestionInfo,
     analyse_question,
     dated_words,
     event_years as _event_years,
     of_year as _of_year,
 )
-from assistant.retrieval import Hit, Retriever
-from assistant.verification import gives_orders
-from indexer import analyzer
-from indexer.metadata import types_named
-from indexer.repair import repair_query
-from indexer.sentences import sentence_spans
-from indexer.analyzer import SparseTerms
-from indexer.store import SearchFilters, SearchRequest
+from assistant.retrieval.retriever import Hit, Retriever
+from assistant.generation.verification import gives_orders
+from indexer.text import analyzer
+from indexer.documents.metadata import types_named
+from indexer.text.repair import repair_query
+from indexer.text.sentences import sentence_spans
+from indexer.text.analyzer import SparseTerms
+from indexer.store.backends import SearchFilters, SearchRequest
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Headings become Markdown ``#`` lines, list paragraphs ``- `` items and table rows ``a | b``, so the
 chunker sees the document's structure. Deleted tracked changes are skipped; the title comes from
-``docProps/core.xml``. Wire into ``indexer.loaders.parse`` with::
+``docProps/core.xml``. Wire into ``indexer.documents.loaders.parse`` with::
 
     if suffix in DOCX_SUFFIXES:
         return load_docx(path, data, digest)
@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from indexer.loaders import LoadError, Page, RawDocument
+from indexer.documents.loaders import LoadError, Page, RawDocument
 
 DOCX_SUFFIXES = {".docx"}
 MAX_XML_BYTES = 200 * 1024 * 1024  # uncompressed; a larger document.xml is a ZIP bomb, not a document

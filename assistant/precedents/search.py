@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.evidence import FocusWord, coverage
-from assistant.retrieval import Hit, Retriever
-from indexer import analyzer
-from indexer.store import SearchFilters
+from assistant.answer.evidence import FocusWord, coverage
+from assistant.retrieval.retriever import Hit, Retriever
+from indexer.text import analyzer
+from indexer.store.backends import SearchFilters
 
 logger = logging.getLogger(__name__)
 

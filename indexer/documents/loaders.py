@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import cleaning
+from indexer.documents import cleaning
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def parse(path: Path, data: bytes, digest: str) -> RawDocument:
         with time_limit(PARSE_SECONDS_LIMIT):
             return _load_pdf(path, data, digest)
     if suffix in DOCX_SUFFIXES:
-        from indexer.docx_loader import load_docx  # it builds on this module's types
+        from indexer.documents.docx import load_docx  # it builds on this module's types
 
         with time_limit(PARSE_SECONDS_LIMIT):
             return load_docx(path, data, digest)

@@ -4,7 +4,7 @@ Each list's scores are min-max normalised over the candidates the search found, 
 with weights. The best sentence counts as much as the whole passage: a question usually asks
 about one statement, and a long passage's single vector blurs it. The lexical list counts
 half as much, scaled by how much of the query the index vocabulary knows (see
-:meth:`assistant.retrieval.Retriever.lexical_weight`). Against reciprocal rank fusion of the
+:meth:`assistant.retrieval.retriever.Retriever.lexical_weight`). Against reciprocal rank fusion of the
 passage and lexical lists this raised passage MRR@10 on the evaluation questions from 0.775
 to about 0.82, and by 0.03–0.05 on held-out halves when the weights were chosen on the other
 half (``python -m eval`` reports both side by side; the RRF variant is an ablation).

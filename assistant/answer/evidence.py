@@ -19,7 +19,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from assistant.question_analysis import (
+from assistant.question.analysis import (
     ADDRESS,
     AGENT,
     AMOUNT,
@@ -32,9 +32,9 @@ from assistant.question_analysis import (
     event_years,
     of_year,
 )
-from indexer import analyzer
-from indexer.metadata import MONTHS
-from indexer.store import SearchFilters, Store
+from indexer.text import analyzer
+from indexer.documents.metadata import MONTHS
+from indexer.store.backends import SearchFilters, Store
 
 # --------------------------------------------------------------------------------------
 # Term statistics of the index (IDF of question words)

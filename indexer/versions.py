@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from indexer.settings import Settings
-from indexer.store import ClientStore, EdgeStore, SearchFilters, SearchRequest, Store, StoredHit, StoredPoint
+from indexer.store.backends import ClientStore, EdgeStore, SearchFilters, SearchRequest, Store, StoredHit, StoredPoint
 
 logger = logging.getLogger(__name__)
 

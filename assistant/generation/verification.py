@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from indexer import analyzer
+from indexer.text import analyzer
 
 DEFAULT_THRESHOLDS = {"min_overlap": 0.5, "min_novel_overlap": 0.5, "min_similarity": 0.84}
 
@@ -153,7 +153,7 @@ class Verifier:
         thresholds: dict[str, float] | None = None,
         question: str = "",
     ) -> None:
-        from indexer.sentences import sentence_spans
+        from indexer.text.sentences import sentence_spans
 
         self.embedder = embedder
         self.question_terms = set(analyzer.terms(question))

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.analyzer import _morfeusz, fold
-from indexer.analyzer import words as analyzer_words
+from indexer.text.analyzer import _morfeusz, fold
+from indexer.text.analyzer import words as analyzer_words
 
 # Damaged substring -> what it may stand for. OCR confusions and broken font maps.
 OCR_CONFUSIONS: dict[str, tuple[str, ...]] = {
@@ -169,7 +169,7 @@ def _tokenizer():
     try:
         from tokenizers import Tokenizer
 
-        from indexer.embeddings import e5_model_dir
+        from indexer.vectors.embeddings import e5_model_dir
         from indexer.settings import Settings
 
         path = e5_model_dir(Settings.from_env().model_cache_dir) / "tokenizer.json"
