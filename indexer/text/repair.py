@@ -169,7 +169,7 @@ def _tokenizer():
     try:
         from tokenizers import Tokenizer
 
-        from indexer.vectors.embeddings import e5_model_dir
+        from indexer.vectors.model_cache import e5_model_dir
         from indexer.settings import Settings
 
         path = e5_model_dir(Settings.from_env().model_cache_dir) / "tokenizer.json"
