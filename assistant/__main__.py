@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.versions import IndexNotFound
 from indexer.settings import Settings
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
+from indexer.versions import IndexNotFound
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:

@@ -31,8 +31,8 @@ def _rss_mb() -> float:
 
 def _points(data: dict[str, Any], seed: int = 5):
     from benchmarks.synthetic import payload
+    from indexer.store.schema import StoredPoint
     from indexer.text.analyzer import SparseTerms
-    from indexer.store.backends import StoredPoint
 
     rng = np.random.default_rng(seed)
     offsets = data["offsets"]
@@ -66,8 +66,8 @@ def _fill(store: Any, data: dict[str, Any], batch: int = 512) -> float:
 
 
 def _requests(data: dict[str, Any], filtered: bool, fusion: str = "score") -> list[Any]:
+    from indexer.store.schema import SearchFilters, SearchRequest
     from indexer.text.analyzer import SparseTerms
-    from indexer.store.backends import SearchFilters, SearchRequest
 
     filters = SearchFilters(date_from="2012", date_to="2022-12-31", types=("minutes", "report")) if filtered else SearchFilters()
     return [
@@ -97,7 +97,8 @@ def edge(n: int, cache: str, queries: int) -> dict[str, Any]:
     The built shard is kept next to the synthetic data (building 100k takes minutes here,
     most of it the HNSW index), so later runs only reopen and query it."""
     from benchmarks.synthetic import load
-    from indexer.store.backends import STORE_SCHEMA, EdgeStore
+    from indexer.store.edge import EdgeStore
+    from indexer.store.schema import STORE_SCHEMA
 
     folder = Path(cache) / f"edge-{n}"
     record = folder / "build.json"
@@ -137,7 +138,7 @@ def local(n: int, cache: str, queries: int, filtered_queries: int) -> dict[str, 
     from qdrant_client import QdrantClient
 
     from benchmarks.synthetic import load
-    from indexer.store.backends import ClientStore
+    from indexer.store.server import ClientStore
 
     warnings.simplefilter("ignore")
     data = load(Path(cache), n)
@@ -161,9 +162,9 @@ def indexing(docs: int, paragraphs: int) -> dict[str, Any]:
     from benchmarks.synthetic import corpus_paragraphs
     from indexer import passages as prep
     from indexer.build import build, use_bf16
-    from indexer.vectors.embeddings import load_embedder
     from indexer.documents.loaders import load
     from indexer.settings import Settings
+    from indexer.vectors.embeddings import load_embedder
 
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
     try:

@@ -115,8 +115,8 @@ def mrr_at_10(settings: Any) -> float:
 
 def main(args: Any) -> int:
     from indexer.build import build
-    from indexer.vectors.embeddings import load_embedder
     from indexer.settings import Settings
+    from indexer.vectors.embeddings import load_embedder
 
     settings = Settings.from_env()
     embedder = load_embedder(settings)

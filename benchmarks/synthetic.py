@@ -84,9 +84,9 @@ def prepare(n: int, seed: int = 11) -> Path:
     if (folder / "done").exists():
         return folder
     from eval.gold import load_questions
+    from indexer.settings import Settings
     from indexer.text.analyzer import Bm25Weights
     from indexer.vectors.embeddings import load_embedder
-    from indexer.settings import Settings
 
     embedder = load_embedder(Settings.from_env())
     real = embedder.encode_passages(corpus_paragraphs())

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.versions import BuildLocked, read_manifest
 from indexer.settings import Settings
+from indexer.versions import BuildLocked, read_manifest
 
 EXIT_PARTIAL = 3
 EXIT_LOCKED = 4
@@ -160,10 +160,10 @@ def cmd_repair_report(args: argparse.Namespace) -> int:
     then precision and recall of the repair on the hand-checked pairs."""
     import json
 
-    from indexer.documents import cleaning
-    from indexer.text import repair
     from indexer.build import discover
+    from indexer.documents import cleaning
     from indexer.documents.loaders import LoadError, load
+    from indexer.text import repair
 
     settings = Settings.from_env()
     files, _problems = discover([Path(p) for p in (args.paths or [str(settings.corpus_dir)])])

@@ -22,8 +22,30 @@ from pathlib import Path
 from typing import Any
 
 from indexer import passages as prep
-from indexer.text import analyzer
 from indexer.annotate import topics
+from indexer.documents.loaders import (
+    SUPPORTED_SUFFIXES,
+    LoadError,
+    content_hash,
+    parse,
+    read_bytes,
+)
+from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry
+from indexer.documents.metadata import read_manifest as read_corpus_manifest
+from indexer.passages import Passage
+from indexer.settings import Settings
+from indexer.store.aliases import (
+    collection_layout,
+    drop_unpublished,
+    live_collection,
+    switch_alias,
+    versioned_collection,
+)
+from indexer.store.base import Store
+from indexer.store.edge import EdgeStore
+from indexer.store.schema import STORE_SCHEMA, StoredPoint
+from indexer.store.server import ClientStore
+from indexer.text import analyzer
 from indexer.text.analyzer import Bm25Weights
 from indexer.versions import (
     SHARD,
@@ -35,22 +57,6 @@ from indexer.versions import (
     read_manifest,
     remove_abandoned,
     write_vocabulary,
-)
-from indexer.documents.loaders import SUPPORTED_SUFFIXES, LoadError, content_hash, parse, read_bytes
-from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry, read_manifest as read_corpus_manifest
-from indexer.passages import Passage
-from indexer.settings import Settings
-from indexer.store.backends import (
-    STORE_SCHEMA,
-    ClientStore,
-    EdgeStore,
-    Store,
-    StoredPoint,
-    collection_layout,
-    drop_unpublished,
-    live_collection,
-    switch_alias,
-    versioned_collection,
 )
 
 logger = logging.getLogger(__name__)

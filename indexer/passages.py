@@ -15,16 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.text import chunking
-from indexer.documents import cleaning
-from indexer.annotate import postulates
-from indexer.text import repair
-from indexer.documents import tables
-from indexer.annotate import topics
+from indexer.annotate import postulates, topics
+from indexer.documents import cleaning, tables
 from indexer.documents.loaders import Page, RawDocument
-from indexer.documents.metadata import ManifestEntry, find_date, guess_type, organisations, title_from_filename
+from indexer.documents.metadata import (
+    ManifestEntry,
+    find_date,
+    guess_type,
+    organisations,
+    title_from_filename,
+)
+from indexer.store.schema import point_id
+from indexer.text import chunking, repair
 from indexer.text.sentences import sentence_spans
-from indexer.store.backends import point_id
 
 logger = logging.getLogger(__name__)
 

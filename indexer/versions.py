@@ -24,7 +24,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 from indexer.settings import Settings
-from indexer.store.backends import ClientStore, EdgeStore, SearchFilters, SearchRequest, Store, StoredHit, StoredPoint
+from indexer.store.base import Store
+from indexer.store.edge import EdgeStore
+from indexer.store.schema import SearchFilters, SearchRequest, StoredHit, StoredPoint
+from indexer.store.server import ClientStore
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +245,7 @@ class _ReaderLease:
         self._fh.close()
 
 
-class LiveStore:
+class LiveStore(Store):
     """The live Edge version for readers; follows ``CURRENT`` to each newly published version.
 
     Every search first compares ``CURRENT``'s inode and mtime with what it saw last (one
@@ -304,42 +307,72 @@ class LiveStore:
 
     @property
     def current(self) -> EdgeStore:
+        """The live version's store (moved to a newly published version first)."""
         self.refresh()
         assert self._store is not None
         return self._store
 
+    @property
+    def has_sentences(self) -> bool:  # type: ignore[override]
+        """Whether the live version stores sentence vectors."""
+        return self.current.has_sentences
+
     def search(self, request: SearchRequest) -> list[StoredHit]:
+        """:meth:`Store.search` on the live version, which stays open until it returns."""
         with self._lock:
             return self.current.search(request)
 
-    def search_batch(self, requests: "list[SearchRequest]") -> list[list[StoredHit]]:
+    def search_batch(self, requests: Sequence[SearchRequest]) -> list[list[StoredHit]]:
+        """:meth:`Store.search_batch` on the live version."""
         with self._lock:
             return self.current.search_batch(requests)
 
+    def query(self, request: SearchRequest, with_payload: bool = True) -> list[StoredHit]:
+        """:meth:`Store.query` on the live version."""
+        with self._lock:
+            return self.current.query(request, with_payload)
+
+    def rescore(self, request: SearchRequest, using: str, with_payload: bool = False) -> list[StoredHit]:
+        """:meth:`Store.rescore` on the live version."""
+        with self._lock:
+            return self.current.rescore(request, using, with_payload)
+
     def scroll(self, filters: SearchFilters | None = None, with_vectors: bool = False) -> Iterator[StoredHit]:
+        """:meth:`Store.scroll` over the live version."""
         return self.current.scroll(filters, with_vectors)
 
     def count(self, filters: SearchFilters | None = None) -> int:
+        """:meth:`Store.count` on the live version."""
         with self._lock:
             return self.current.count(filters)
 
-    def sentence_vectors(self, ids: "list[str]") -> dict[str, list[list[float]]]:
+    def payloads(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`Store.payloads` from the live version."""
+        with self._lock:
+            return self.current.payloads(ids)
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, list[list[float]]]:
+        """:meth:`Store.sentence_vectors` from the live version."""
         with self._lock:
             return self.current.sentence_vectors(ids)
 
-    def upsert(self, points: "list[StoredPoint]") -> None:
+    def upsert(self, points: Sequence[StoredPoint]) -> None:
+        """Refused: the live index is read-only."""
         raise PermissionError("the live index is read-only; builds write a new version")
 
-    def delete_documents(self, doc_ids: "list[str]") -> None:
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        """Refused: the live index is read-only."""
         raise PermissionError("the live index is read-only; builds write a new version")
 
-    def delete_points(self, point_ids: "list[str]") -> None:
+    def delete_points(self, point_ids: Sequence[str]) -> None:
+        """Refused: the live index is read-only."""
         raise PermissionError("the live index is read-only; builds write a new version")
 
     def finish(self) -> None:
-        pass
+        """Nothing to do: builds finish their own versions."""
 
     def close(self) -> None:
+        """Close the open version and release its reader lease."""
         with self._lock:
             if self._store is not None:
                 self._store.close()

@@ -7,9 +7,18 @@ import re
 import numpy as np
 import pytest
 
-from indexer.text.sentences import sentence_spans
 from assistant.answer.evidence import answer_type_found, fit_logistic, people_in
-from assistant.question.analysis import ADDRESS, AGENT, AMOUNT, DATE, NUMBER, PERSON, TIME, analyse_question
+from assistant.question.analysis import (
+    ADDRESS,
+    AGENT,
+    AMOUNT,
+    DATE,
+    NUMBER,
+    PERSON,
+    TIME,
+    analyse_question,
+)
+from indexer.text.sentences import sentence_spans
 
 
 def test_answer_cites_verbatim_quotes(answerer):

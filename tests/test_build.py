@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.versions import SHARD, current_version_dir, read_manifest
 from indexer.settings import Settings
-from indexer.store.backends import EdgeStore, SearchFilters
+from indexer.store.edge import EdgeStore
+from indexer.store.schema import SearchFilters
+from indexer.versions import SHARD, current_version_dir, read_manifest
 from tests.conftest import CORPUS
 
 CHANGED = "2020-06-10_sprawozdanie-wspolpraca-ngo-2019.md"
@@ -215,8 +216,8 @@ def test_bm25_mean_length_is_kept_until_it_drifts():
 
 
 def test_copied_sparse_vectors_are_recomputed_when_the_mean_length_drifts(tmp_path: Path):
-    from indexer.text.analyzer import Bm25Weights
     from indexer.build import _passage_from_payload, build
+    from indexer.text.analyzer import Bm25Weights
     from tests.synthetic_corpus import corpus_paragraphs
 
     docs = tmp_path / "docs"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.text import chunking
 from indexer.documents.loaders import Page
 from indexer.passages import MODEL_TOKEN_LIMIT, chunk_stats
+from indexer.text import chunking
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from indexer.versions import BuildLocked, LiveStore, build_lock, current_version_dir, read_manifest
 from indexer.settings import Settings
+from indexer.versions import (
+    BuildLocked,
+    LiveStore,
+    build_lock,
+    current_version_dir,
+    read_manifest,
+)
 from tests.conftest import CORPUS, ROOT
 from tests.synthetic_corpus import write_documents
 

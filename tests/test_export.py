@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from qdrant_client import QdrantClient
 
-from indexer.versions import SHARD, current_version_dir, read_manifest
 from indexer.settings import Settings
-from indexer.store.backends import ClientStore, EdgeStore, SearchRequest, live_collection
+from indexer.store.aliases import live_collection
+from indexer.store.edge import EdgeStore
+from indexer.store.schema import SearchRequest
+from indexer.store.server import ClientStore
+from indexer.versions import SHARD, current_version_dir, read_manifest
 from tests.conftest import CORPUS
 
 QUERIES = ("Krakowskie Forum Lokalowe", "mieszkania komunalne eksmisje", "wsparcie seniorów")

@@ -1,9 +1,9 @@
-"""Score fusion of the hybrid search (indexer/fusion.py) on real searches of the corpus index."""
+"""Score fusion of the hybrid search (indexer/store/fusion.py, indexer/store/base.py) on real searches of the corpus index."""
 
 from __future__ import annotations
 
 from indexer.store import fusion
-from indexer.store.backends import SearchFilters, SearchRequest
+from indexer.store.schema import SearchFilters, SearchRequest
 
 
 def test_fuse_normalises_each_list_and_weights_them():
@@ -25,9 +25,8 @@ def test_fused_search_on_the_corpus_is_the_fusion_of_its_lists(retriever):
                             filters=SearchFilters(kinds=("passage",)), lexical_weight=1.0)
     store = retriever.store
     hits = store.search(request)
-    inner = getattr(store, "_store", store)
-    dense = {h.id: h.score for h in inner._rescored(request, "dense", with_payload=False)}
-    sentences = {h.id: h.score for h in inner._rescored(request, "sentences", with_payload=False)}
+    dense = {h.id: h.score for h in store.rescore(request, "dense")}
+    sentences = {h.id: h.score for h in store.rescore(request, "sentences")}
     sparse = {h.id: h.score for h in store.search(SearchRequest(
         dense=vector, sparse=request.sparse, limit=50, mode="sparse", filters=request.filters))}
     expected = fusion.fuse(dense, sentences, sparse, lexical_weight=1.0)[:5]

@@ -8,7 +8,7 @@ from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from assistant.retrieval.langchain_retriever import HybridSearchRetriever
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
+from langchain_core.language_models.fake_chat_models import (
+    FakeListChatModel,
+    GenericFakeChatModel,
+)
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.generation.generation import MASKED, SYSTEM_PROMPT, LlmAnswerer, build_messages, source_text
-from assistant.generation.llm import LlamaCppChat, LLMUnavailable, chat_model, describe, is_configured
-from assistant.generation.verification import NO_CITATION, SUPPORTED, WRONG_CITATION, Verifier, split_reply
+from assistant.generation.generation import (
+    MASKED,
+    SYSTEM_PROMPT,
+    LlmAnswerer,
+    build_messages,
+    source_text,
+)
+from assistant.generation.llm import (
+    LlamaCppChat,
+    LLMUnavailable,
+    chat_model,
+    describe,
+    is_configured,
+)
+from assistant.generation.verification import (
+    NO_CITATION,
+    SUPPORTED,
+    WRONG_CITATION,
+    Verifier,
+    split_reply,
+)
 from indexer.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,11 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.documents import cleaning
-from indexer.documents import metadata
 from indexer.annotate import postulates
+from indexer.documents import cleaning, metadata, tables
 from indexer.text import repair
-from indexer.documents import tables
 from indexer.text.analyzer import fold
 
 ROOT = Path(__file__).resolve().parents[1]

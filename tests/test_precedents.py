@@ -3,7 +3,12 @@ similarity then date, from the library and the command line."""
 
 import json
 
-from assistant.precedents.search import SIMILARITY_TIE, find_precedents, precedents, subject_of
+from assistant.precedents.search import (
+    SIMILARITY_TIE,
+    find_precedents,
+    precedents,
+    subject_of,
+)
 
 
 def test_subject_of_drops_the_question_frame():

@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 
 from indexer.documents import cleaning
 from indexer.documents.loaders import LoadError, decode_text, html_to_text, load, parse

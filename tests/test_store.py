@@ -2,8 +2,11 @@
 
 import pytest
 
+from indexer.store.base import copy_points
+from indexer.store.edge import EdgeStore
+from indexer.store.schema import SearchFilters, SearchRequest
+from indexer.store.server import ClientStore
 from indexer.versions import SHARD, current_version_dir
-from indexer.store.backends import ClientStore, EdgeStore, SearchFilters, SearchRequest, copy_points
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.annotate import topics
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

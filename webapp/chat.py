@@ -13,8 +13,8 @@ from typing import Any
 import streamlit as st
 
 from webapp import resources
-from webapp.filters import Choices
 from webapp.files import file_url
+from webapp.filters import Choices
 from webapp.i18n import doc_type_label, t
 from webapp.render import answer_markdown, escape_block, escape_md, highlight_quote
 from webapp.resources import IndexState

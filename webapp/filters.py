@@ -7,11 +7,11 @@ from typing import Any
 
 import streamlit as st
 
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 from webapp import optional
 from webapp.i18n import LANGUAGES, doc_type_label, t
-from webapp.resources import IndexState, values_of
 from webapp.optional import topic_label
+from webapp.resources import IndexState, values_of
 
 
 @dataclass

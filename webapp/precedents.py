@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from assistant.retrieval.retriever import Hit
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 from webapp import optional, resources
 from webapp.files import file_url
 from webapp.i18n import t

@@ -9,6 +9,7 @@ import streamlit as st
 from webapp import optional
 from webapp.i18n import t
 
+
 def render(lang: str, out_dir: Path | None = None) -> None:
     """The report tab (our own generated report: Markdown tables and PNG plots, no document text)."""
     found = optional.latest_report(out_dir)

@@ -17,8 +17,8 @@ import streamlit as st
 
 from assistant.answer.answering import Answerer
 from assistant.retrieval.retriever import Retriever
-from indexer.versions import current_version_dir, open_store, read_manifest
 from indexer.settings import Settings
+from indexer.versions import current_version_dir, open_store, read_manifest
 from webapp import files
 from webapp.i18n import t
 

@@ -18,8 +18,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer.answering import Answer, Answerer, Citation, Gathered
-from assistant.messages import message
-from assistant.retrieval.retriever import Hit
 from assistant.generation.verification import (
     SUPPORTED,
     SentenceCheck,
@@ -29,7 +27,9 @@ from assistant.generation.verification import (
     split_reply,
     strip_markers,
 )
-from indexer.store.backends import SearchFilters
+from assistant.messages import message
+from assistant.retrieval.retriever import Hit
+from indexer.store.schema import SearchFilters
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from assistant.answer.evidence import FocusWord, coverage
 from assistant.retrieval.retriever import Hit, Retriever
+from indexer.store.schema import SearchFilters
 from indexer.text import analyzer
-from indexer.store.backends import SearchFilters
 
 logger = logging.getLogger(__name__)
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForRetrieverRun,
+    CallbackManagerForRetrieverRun,
+)
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from assistant.retrieval.retriever import Hit, Retriever
 from indexer.settings import Settings
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 
 METADATA_FIELDS = ("source", "title", "date", "type", "page", "doc_id", "heading_path", "chunk_no", "rank", "score")
 

@@ -5,21 +5,37 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 import time
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from assistant.question.analysis import (
+    document_of_year,
+    event_years,
+    without_event_years,
+)
+from indexer.settings import Settings
+from indexer.store.base import Store
+from indexer.store.fusion import SENTENCE_SHARE
+from indexer.store.schema import (
+    FusionMethod,
+    SearchFilters,
+    SearchMode,
+    SearchRequest,
+    StoredHit,
+)
 from indexer.text import analyzer
 from indexer.text.analyzer import Bm25Weights
 from indexer.text.repair import repair_query
-from indexer.versions import current_version_dir, open_store, read_manifest, read_vocabulary
-from indexer.settings import Settings
-from assistant.question.analysis import document_of_year, event_years, without_event_years
-from indexer.store.fusion import SENTENCE_SHARE
-from indexer.store.backends import FusionMethod, SearchFilters, SearchMode, SearchRequest, Store, StoredHit
+from indexer.versions import (
+    current_version_dir,
+    open_store,
+    read_manifest,
+    read_vocabulary,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.text.chunking import split_sentences
 from indexer.documents.tables import Table, TableRow
+from indexer.text.chunking import split_sentences
 
 KIND = "postulate"
 

@@ -202,8 +202,8 @@ def rule_topics(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _embedder():
     try:
-        from indexer.vectors.embeddings import load_embedder
         from indexer.settings import Settings
+        from indexer.vectors.embeddings import load_embedder
 
         return load_embedder(Settings.from_env())
     except Exception as exc:  # topics then come from the rules alone

@@ -12,16 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.versions import IndexNotFound, LiveStore, read_manifest
 from indexer.settings import Settings
-from indexer.store.backends import (
-    ClientStore,
+from indexer.store.aliases import (
     collection_layout,
-    copy_points,
     live_collection,
     switch_alias,
     versioned_collection,
 )
+from indexer.store.base import copy_points
+from indexer.store.server import ClientStore
+from indexer.versions import IndexNotFound, LiveStore, read_manifest
 
 logger = logging.getLogger(__name__)
 

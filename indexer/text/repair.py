@@ -169,8 +169,8 @@ def _tokenizer():
     try:
         from tokenizers import Tokenizer
 
-        from indexer.vectors.model_cache import e5_model_dir
         from indexer.settings import Settings
+        from indexer.vectors.model_cache import e5_model_dir
 
         path = e5_model_dir(Settings.from_env().model_cache_dir) / "tokenizer.json"
         return Tokenizer.from_file(str(path)) if path.is_file() else None
