@@ -1,11 +1,15 @@
 """``python -m eval``: every system and ablation on the gold questions, answer metrics, a report.
 
     python -m eval [--index DIR] [--out DIR] [--json] [--check] [--systems ours,tutorial,...]
+                   [--corpus shipped,unseen]
     python -m eval calibrate [--index DIR]
 
-The report (Markdown and PNG plots) goes to ``--out`` (default ``eval/out/``). ``--check``
-exits with status 1 when a figure falls below ``eval/thresholds.json``. ``calibrate`` fits the
-abstention threshold on the same questions and writes ``assistant/calibration.json``.
+Every figure is measured on the shipped corpus (the answering was tuned on it: a regression
+guard) and on the unseen one (``eval/unseen/``: written for evaluation, indexed beside the
+shipped documents in ``DIR-unseen``), ours beside every baseline on both. The report (Markdown
+and PNG plots) goes to ``--out`` (default ``eval/out/``). ``--check`` exits with status 1 when a
+figure of either corpus falls below ``eval/thresholds.json``. ``calibrate`` fits the abstention
+threshold on the shipped questions and writes ``assistant/answer/calibration.json``.
 """
 
 from __future__ import annotations
@@ -16,21 +20,36 @@ import sys
 from pathlib import Path
 
 from eval.baselines import SYSTEMS
-from eval.check import THRESHOLDS_FILE, check, load_thresholds
-from eval.gold import load_questions
-from eval.metrics import K, calibrate_abstention
+from eval.check import THRESHOLDS_FILE, check_corpora, load_thresholds
+from eval.corpora import CORPORA, EvalCorpus
+from eval.metrics import K
 from eval.report import DEFAULT_OUT, PLOTS_MARKER, write_report
-from indexer.versions import read_manifest
 from indexer.settings import Settings
+from indexer.versions import read_manifest
 
 
-def _ensure_index(settings: Settings) -> None:
-    if settings.qdrant_url or read_manifest(settings.index_dir) is not None:
-        return
+def _ensure_index(settings: Settings, corpus: EvalCorpus | None = None) -> Settings:
+    """The settings of ``corpus``'s index (default: the shipped one), built when missing; an
+    unseen corpus's index is brought up to date (an incremental build: unchanged documents keep
+    their vectors)."""
+    corpus = corpus or CORPORA["shipped"]
+    settings = corpus.settings(settings)
+    if settings.qdrant_url or (read_manifest(settings.index_dir) is not None and not corpus.extra_folders):
+        return settings
     from indexer.build import build
 
-    print(f"No index in {settings.index_dir}: building it from {settings.corpus_dir} …", file=sys.stderr)
-    build([settings.corpus_dir], settings)
+    folders = corpus.folders(settings)
+    print(f"Index {settings.index_dir}: building it from {', '.join(map(str, folders))} …", file=sys.stderr)
+    build(folders, settings)
+    return settings
+
+
+def _corpora(value: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CORPORA]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown corpora {unknown}; choose from {', '.join(CORPORA)}")
+    return names
 
 
 def _systems(value: str) -> list[str]:
@@ -54,35 +73,44 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated subset of: {','.join(SYSTEMS)} (default all)")
     parser.add_argument("--no-answers", action="store_true", help="skip the answer metrics")
     parser.add_argument("--k", type=int, default=K)
+    parser.add_argument("--corpus", type=_corpora, default=list(CORPORA),
+                        help=f"comma-separated corpora to evaluate: {','.join(CORPORA)} (default all that exist)")
     args = parser.parse_args(argv)
 
     settings = Settings.from_env(index_dir=args.index)
-    _ensure_index(settings)
-    questions = load_questions()
-    if args.command == "calibrate":
-        from assistant.answer.answering import CALIBRATION_FILE, Answerer
-        from assistant.retrieval.retriever import Retriever
+    if args.command == "calibrate":  # the fitted scorer and abstention model (see eval.answers)
+        from eval.answers import main as answers_main
 
-        retriever = Retriever(settings)
-        try:
-            result = calibrate_abstention(Answerer(retriever), questions)
-        finally:
-            retriever.close()
-        CALIBRATION_FILE.write_text(json.dumps(result["calibration"], indent=2) + "\n", encoding="utf-8")
-        print(json.dumps(result["report"], indent=2, ensure_ascii=False))
-        print(f"wrote {CALIBRATION_FILE}", file=sys.stderr)
-        return 0
+        return answers_main(["fit"] + (["--index", str(args.index)] if args.index else []))
 
     from eval.suite import run_suite
 
+    by_corpus: dict[str, dict] = {}
     try:
-        results = run_suite(settings, questions, args.systems, k=args.k, answers=not args.no_answers)
+        for name in args.corpus:
+            corpus = CORPORA[name]
+            if not corpus.available():
+                print(f"corpus {name}: {corpus.questions_file} or its folders are missing, skipped", file=sys.stderr)
+                continue
+            corpus_settings = _ensure_index(settings, corpus)
+            by_corpus[name] = run_suite(
+                corpus_settings, corpus.questions(), args.systems, k=args.k, answers=not args.no_answers,
+                corpus=corpus.folders(settings),
+            )
+            by_corpus[name]["meta"]["corpus"] = {"name": name, "label": corpus.label}
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not by_corpus:
+        print("error: no corpus to evaluate", file=sys.stderr)
+        return 2
+    # the first corpus's results at the top level (as before), the others under their names
+    first, *others = by_corpus
+    results = dict(by_corpus[first])
+    results["corpora"] = {name: by_corpus[name] for name in others}
     verdict = None
     if args.check:
-        verdict = check(results, load_thresholds(args.thresholds))
+        verdict = check_corpora(by_corpus, load_thresholds(args.thresholds))
         results["check"] = {
             "ok": verdict.ok, "failures": verdict.failures, "skipped": verdict.skipped,
             "checked": verdict.checked, "file": args.thresholds.name,

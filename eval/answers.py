@@ -1,10 +1,10 @@
-"""Answer metrics and the abstention model: citation precision, abstention precision and recall,
-false abstention, with cross-validated and in-sample figures side by side.
+"""Answer metrics and the fitted answering: the scorer and the abstention model, with in-sample,
+fit-on-shipped-checked-on-unseen and grouped cross-validated figures side by side.
 
-``python -m eval.answers [--index DIR] [--json]`` asks every evaluation question and prints the
-figures with the shipped calibration; ``python -m eval.answers fit`` refits the abstention model
-on the questions (5-fold cross-validation, repeated, reported first) and writes
-``assistant/calibration.json``.
+``python -m eval.answers [--index DIR] [--json]`` retrieves every question of both corpora once and
+prints the figures under the current calibration and refitted (see :mod:`eval.fitting`);
+``python -m eval.answers fit`` also writes the calibration fitted on every question, with the LLM
+verification thresholds, to ``assistant/answer/calibration.json``.
 
 Definitions:
 
@@ -29,16 +29,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from eval.gold import Question, doc_matches, folded, load_questions
+from eval.gold import Question, doc_matches, folded
 from indexer.settings import Settings
 
 # Abstain on at most this share of the answerable training questions when placing the threshold
 # (cross-validation shows what it gives on unseen questions).
-TARGET_FALSE_ABSTENTION = 0.03
-L2 = 1.0
-ON_TOPIC_PERCENTILE = 5.0
-FOLDS = 5
-REPEATS = 20
 
 
 @dataclass
@@ -53,40 +48,12 @@ class Row:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def collect(answerer: Any, questions: Sequence[Question]) -> list[Row]:
-    """Ask every question once; keep the features and the answer it would get."""
-    rows = []
-    for q in questions:
-        t0 = time.perf_counter()
-        gathered = answerer.gather(q.question)
-        answer = answerer.answer_from(gathered, allow_abstention=False)
-        rows.append(Row(q, dict(gathered.evidence.features), list(gathered.reasons), answer, time.perf_counter() - t0))
-    return rows
-
-
 def citation_correct(citation: Any, question: Question) -> bool:
     """The cited passage comes from a gold document and contains one of the key phrases."""
     if not doc_matches(citation.doc_id or citation.source, question):
         return False
     passage = folded(citation.passage)
     return any(folded(p) in passage for p in question.key_phrases)
-
-
-def decisions(rows: Sequence[Row], calibration: dict[str, Any]) -> list[bool]:
-    """Abstain or not, for every row, under ``calibration`` (rules first, then the model)."""
-    from assistant.answer.evidence import AbstentionModel
-
-    model = AbstentionModel.from_json(calibration["abstention"]) if calibration.get("abstention") else None
-    threshold = float(calibration.get("min_evidence", 0.5))
-    out = []
-    for row in rows:
-        if row.reasons:
-            out.append(True)
-        elif model is None:
-            out.append(row.features.get("dense", 0.0) < threshold)
-        else:
-            out.append(model.probability(row.features) < threshold)
-    return out
 
 
 def answer_metrics(rows: Sequence[Row], abstained: Sequence[bool]) -> dict[str, Any]:
@@ -120,95 +87,6 @@ def answer_metrics(rows: Sequence[Row], abstained: Sequence[bool]) -> dict[str, 
         "n_answered": len(answered),
         "verbatim_quotes": all(c.quote and c.quote in c.passage for r in rows for c in r.answer.citations),
     }
-
-
-def _labels(rows: Sequence[Row]) -> np.ndarray:
-    return np.array([int(r.question.answerable) for r in rows])
-
-
-def fit_calibration(
-    rows: Sequence[Row],
-    features: Sequence[str] | None = None,
-    target: float = TARGET_FALSE_ABSTENTION,
-    l2: float = L2,
-    percentile: float = ON_TOPIC_PERCENTILE,
-) -> dict[str, Any]:
-    """Fit the logistic model on the rows no rule decides, and place its threshold so that at
-    most ``target`` of those answerable questions fall below it."""
-    from assistant.answer.evidence import MODEL_FEATURES, fit_logistic, on_topic_references
-
-    features = list(features or MODEL_FEATURES)
-    open_rows = [r for r in rows if not r.reasons] or list(rows)
-    x = [r.features for r in open_rows]
-    y = _labels(open_rows)
-    references = on_topic_references(x, y, percentile)
-    model = fit_logistic(x, y, features, l2=l2, references=references)
-    p = np.sort([model.probability(f) for f, label in zip(x, y) if label])
-    k = int(np.floor(target * len(p)))
-    threshold = float(p[k] - 1e-6) if len(p) else 0.5
-    model.threshold = threshold
-    return {"min_evidence": round(threshold, 6), "abstention": model.to_json()}
-
-
-def cross_validate(
-    rows: Sequence[Row], folds: int = FOLDS, repeats: int = REPEATS, **fit_args: Any
-) -> dict[str, Any]:
-    """Repeated stratified k-fold: fit on k-1 folds, decide on the held-out fold."""
-    y = _labels(rows)
-    recall, false_abst, precision, cit = [], [], [], []
-    for rep in range(repeats):
-        rng = np.random.default_rng(rep)
-        fold = np.empty(len(rows), dtype=int)
-        for label in (0, 1):
-            idx = np.where(y == label)[0]
-            rng.shuffle(idx)
-            fold[idx] = np.arange(len(idx)) % folds
-        abstained = [False] * len(rows)
-        for f in range(folds):
-            train = [rows[i] for i in np.where(fold != f)[0]]
-            test_idx = np.where(fold == f)[0]
-            calibration = fit_calibration(train, **fit_args)
-            for i, decision in zip(test_idx, decisions([rows[i] for i in test_idx], calibration)):
-                abstained[i] = decision
-        m = answer_metrics(rows, abstained)
-        recall.append(m["abstention_recall"])
-        false_abst.append(m["false_abstention"])
-        precision.append(m["abstention_precision"] or 0.0)
-        cit.append(m["citation_precision"] or 0.0)
-    return {
-        "abstention_recall": float(np.mean(recall)),
-        "abstention_recall_std": float(np.std(recall)),
-        "false_abstention": float(np.mean(false_abst)),
-        "false_abstention_std": float(np.std(false_abst)),
-        "abstention_precision": float(np.mean(precision)),
-        "citation_precision": float(np.mean(cit)),
-        "folds": folds,
-        "repeats": repeats,
-    }
-
-
-def by_kind(rows: Sequence[Row], abstained: Sequence[bool]) -> dict[str, dict[str, Any]]:
-    kinds: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        kinds.setdefault(r.question.kind, []).append(i)
-    return {
-        kind: answer_metrics([rows[i] for i in idx], [abstained[i] for i in idx]) for kind, idx in sorted(kinds.items())
-    }
-
-
-def report(rows: Sequence[Row], calibration: dict[str, Any], cv: dict[str, Any] | None = None) -> dict[str, Any]:
-    abstained = decisions(rows, calibration)
-    out = {
-        "in_sample": answer_metrics(rows, abstained),
-        "by_kind": by_kind(rows, abstained),
-        "abstained_answerable": [r.question.id for r, a in zip(rows, abstained) if a and r.question.answerable],
-        "answered_unanswerable": [r.question.id for r, a in zip(rows, abstained) if not a and not r.question.answerable],
-        "decided_by_rules": sum(bool(r.reasons) for r in rows),
-        "latency_ms_p50": round(float(np.percentile([r.seconds for r in rows], 50)) * 1000, 1),
-    }
-    if cv is not None:
-        out["cross_validated"] = cv
-    return out
 
 
 def verification_pairs(answerer: Any, questions: Sequence[Question], k: int = 5) -> list[tuple[float, float, float, int]]:
@@ -267,33 +145,41 @@ def _fmt(value: Any) -> str:
     return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def print_report(result: dict[str, Any]) -> None:
-    ins = result["in_sample"]
-    print("| figure | in-sample | cross-validated |")
-    print("|---|---|---|")
-    cv = result.get("cross_validated") or {}
-    for key in ("citation_precision", "abstention_recall", "false_abstention", "abstention_precision"):
-        print(f"| {key.replace('_', ' ')} | {_fmt(ins.get(key))} | {_fmt(cv.get(key))} |")
-    print(f"| citation precision (pooled citations) | {_fmt(ins['citation_precision_micro'])} | |")
-    print(f"| first citation precision | {_fmt(ins['first_citation_precision'])} | |")
-    print(f"| citation precision, document level (cited passage from a gold document) | {_fmt(ins['citation_precision_document'])} | |")
+FIGURES = ("citation_precision", "citation_recall", "key_fact_coverage", "abstention_recall", "false_abstention")
+
+
+def evaluate_calibrations(rows: Sequence[Any], current: dict[str, Any], cv: bool = True) -> dict[str, Any]:
+    """The answer figures per corpus under: the current calibration; one fitted on every
+    question (in-sample); fitted on the shipped corpus alone (checked on the unseen one); and
+    grouped cross-validation (whole documents left out)."""
+    from eval import fitting
+
+    result: dict[str, Any] = {}
+    result["current"] = fitting.measure(rows, [fitting.answer(r, current) for r in rows])
+    fitted = fitting.fit(rows, current)
+    result["in_sample"] = fitting.measure(rows, [fitting.answer(r, fitted) for r in rows])
+    shipped = [r for r in rows if r.corpus == "shipped"]
+    if shipped and len(shipped) < len(rows):
+        from_shipped = fitting.fit(shipped, current)
+        result["fit_on_shipped"] = fitting.measure(rows, [fitting.answer(r, from_shipped) for r in rows])
     if cv:
-        print(
-            f"\ncross-validated: {cv['folds']}-fold × {cv['repeats']} repeats; recall ± {cv['abstention_recall_std']:.3f}, "
-            f"false abstention ± {cv['false_abstention_std']:.3f}"
-        )
-    print(f"every quote verbatim in its passage: {ins['verbatim_quotes']}")
-    print(f"answerable {ins['n_answerable']}, unanswerable {ins['n_unanswerable']}; decided by rules: {result['decided_by_rules']}")
-    print(f"abstained on answerable: {', '.join(result['abstained_answerable']) or '—'}")
-    print(f"answered unanswerable: {', '.join(result['answered_unanswerable']) or '—'}")
-    print("\n| kind | citation precision | document level | abstention recall | false abstention | n |")
-    print("|---|---|---|---|---|---|")
-    for kind, m in result["by_kind"].items():
-        n = m["n_answerable"] + m["n_unanswerable"]
-        print(
-            f"| {kind} | {_fmt(m['citation_precision'])} | {_fmt(m['citation_precision_document'])} "
-            f"| {_fmt(m['abstention_recall'])} | {_fmt(m['false_abstention'])} | {n} |"
-        )
+        result["cross_validated"] = fitting.cross_validate(rows, current)
+    result["calibration"] = fitted
+    return result
+
+
+def print_result(result: dict[str, Any]) -> None:
+    """One table: a row per figure and corpus, a column per calibration."""
+    columns = [c for c in ("current", "in_sample", "fit_on_shipped", "cross_validated") if c in result]
+    print("| corpus | figure | " + " | ".join(c.replace("_", " ") for c in columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for corpus in result["current"]:
+        for key in FIGURES:
+            values = [_fmt(result[c].get(corpus, {}).get(key)) for c in columns]
+            print(f"| {corpus} | {key.replace('_', ' ')} | " + " | ".join(values) + " |")
+    cv = result.get("cross_validated")
+    if cv:
+        print(f"\ncross-validated: {cv['folds']}-fold grouped by document × {cv['repeats']} repeats, refitted per fold")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,36 +188,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    parser.add_argument("--corpus", default="shipped,unseen", help="corpora whose questions are fitted on")
     args = parser.parse_args(argv)
 
     from assistant.answer.answering import CALIBRATION_FILE, Answerer, load_calibration
     from assistant.retrieval.retriever import Retriever
+    from eval import fitting
     from eval.__main__ import _ensure_index
+    from eval.corpora import CORPORA
 
     settings = Settings.from_env(index_dir=args.index)
-    _ensure_index(settings)
-    retriever = Retriever(settings)
-    retriever.warm_up()
     calibration = load_calibration()
-    answerer = Answerer(retriever, calibration)
-    rows = collect(answerer, load_questions())
-    cv = None if args.no_cv else cross_validate(rows)
+    rows: list[Any] = []
+    retrievers = []
+    answerers = {}
+    for name in [n.strip() for n in args.corpus.split(",") if n.strip()]:
+        corpus = CORPORA[name]
+        if not corpus.available():
+            continue
+        retriever = Retriever(_ensure_index(settings, corpus))
+        retriever.warm_up()
+        retrievers.append(retriever)
+        answerers[name] = Answerer(retriever, calibration)
+        rows += fitting.collect(answerers[name], corpus.questions(), name)
+    t0 = time.perf_counter()
+    result = evaluate_calibrations(rows, calibration, cv=not args.no_cv)
+    print(f"fitted and evaluated in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.command == "fit":
-        fitted = fit_calibration(rows)
-        verification = fit_verification(verification_pairs(answerer, load_questions()))
-        calibration = {
-            **{k: v for k, v in calibration.items() if k not in ("min_evidence", "abstention", "weights", "verification")},
-            **fitted,
-            "verification": verification,
-        }
+        fitted = result["calibration"]
+        shipped = answerers.get("shipped") or next(iter(answerers.values()))
+        verification = fit_verification(verification_pairs(shipped, CORPORA["shipped"].questions()))
+        calibration = {**fitted, "verification": verification}
         print(f"verification thresholds: {verification}", file=sys.stderr)
         CALIBRATION_FILE.write_text(json.dumps(calibration, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {CALIBRATION_FILE}", file=sys.stderr)
-    result = report(rows, calibration, cv)
+    for retriever in retrievers:
+        retriever.close()
     if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json.dumps({k: v for k, v in result.items() if k != "calibration"}, indent=2, ensure_ascii=False))
     else:
-        print_report(result)
+        print_result(result)
     return 0
 
 

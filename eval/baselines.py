@@ -13,10 +13,10 @@ from __future__ import annotations
 import inspect
 import logging
 import time
-from contextlib import contextmanager
-from functools import partial
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,12 @@ import numpy as np
 
 from assistant.retrieval.retriever import Retriever
 from eval.systems import IndexSystem, Ranked, System
-from indexer.text import chunking
-from indexer.documents import cleaning
 from indexer import passages as prep
+from indexer.documents import cleaning
 from indexer.documents.loaders import LoadError, Page, RawDocument, load
 from indexer.passages import Passage
 from indexer.settings import Settings
+from indexer.text import chunking
 
 logger = logging.getLogger(__name__)
 
@@ -224,16 +224,19 @@ class PlainRrfRetriever(Retriever):
 
 
 def make_systems(
-    names: Sequence[str], settings: Settings, retriever: Retriever, workdir: Path
+    names: Sequence[str], settings: Settings, retriever: Retriever, workdir: Path,
+    corpus: Sequence[Path] | None = None,
 ) -> tuple[list[System], dict[str, float]]:
-    """The systems named (in the report's order) and the seconds each took to set up."""
+    """The systems named (in the report's order) and the seconds each took to set up, the
+    rebuilt ones from the folders of ``corpus`` (default: the settings' corpus folder)."""
     from indexer.build import discover
 
-    corpus = [settings.corpus_dir]
+    corpus = list(corpus or [settings.corpus_dir])
     rebuilt = {"tutorial", "no_repair", "fixed_windows"} & set(names)
-    if rebuilt and not Path(settings.corpus_dir).is_dir():
+    missing = [str(folder) for folder in corpus if not Path(folder).is_dir()]
+    if rebuilt and missing:
         raise FileNotFoundError(
-            f"the corpus folder {settings.corpus_dir} is missing (needed for {', '.join(sorted(rebuilt))}); "
+            f"the corpus folder {', '.join(missing)} is missing (needed for {', '.join(sorted(rebuilt))}); "
             "run from the repository root or set NGO_CORPUS_DIR"
         )
     systems: list[System] = []

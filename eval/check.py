@@ -105,3 +105,19 @@ def losses(results: dict[str, Any], compared: tuple[str, ...] = COMPARED, level:
                          "ours": mine[metric], "theirs": theirs[metric], "n": mine.get("n")}
                     )
     return found
+
+
+def check_corpora(by_corpus: dict[str, dict[str, Any]], thresholds: dict[str, Any]) -> CheckResult:
+    """Check every corpus's run: the shipped one against the top-level thresholds, another
+    against ``thresholds[name]`` (the same keys); messages name the corpus."""
+    out = CheckResult()
+    for name, results in by_corpus.items():
+        limits = thresholds if name == "shipped" else thresholds.get(name)
+        if limits is None:
+            out.skipped.append(f"{name}: no thresholds")
+            continue
+        found = check(results, limits)
+        out.failures += [f"{name}: {failure}" for failure in found.failures]
+        out.skipped += [f"{name}: {path}" for path in found.skipped]
+        out.checked += found.checked
+    return out

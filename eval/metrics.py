@@ -108,29 +108,3 @@ def run_retrieval(retriever: Any, questions: list[Question], mode: str, k: int =
     from eval.systems import IndexSystem, evaluate_system
 
     return evaluate_system(IndexSystem(mode, mode, retriever, mode=mode), questions, k=k)
-
-
-def calibrate_abstention(answerer: Any, questions: list[Question], max_false_abstention: float = 0.05) -> dict[str, Any]:
-    """Choose the evidence threshold below which the assistant abstains.
-
-    Refusing an answerable question costs a user more than a weak answer to an unanswerable
-    one (which still shows its sources), so the threshold is the highest one that abstains on
-    at most ``max_false_abstention`` of the answerable questions.
-    """
-    answerer.calibration = {**answerer.calibration, "min_evidence": -1.0}
-    scores = [(answerer.ask(q.question).evidence, q.answerable) for q in questions]
-    answerable = sorted(s for s, a in scores if a)
-    unanswerable = [s for s, a in scores if not a]
-    allowed = int(max_false_abstention * len(answerable))  # answerable questions we may refuse
-    # abstain when evidence < threshold: put it just above the ``allowed`` lowest answerable scores
-    threshold = answerable[allowed] - 1e-6 if answerable else 0.0
-    n_pos, n_neg = len(answerable) or 1, len(unanswerable) or 1
-    report = {
-        "threshold": round(threshold, 4),
-        "abstention_recall_unanswerable": round(sum(s < threshold for s in unanswerable) / n_neg, 4),
-        "false_abstention_answerable": round(sum(s < threshold for s in answerable) / n_pos, 4),
-        "n_answerable": len(answerable),
-        "n_unanswerable": len(unanswerable),
-    }
-    calibration = {**answerer.calibration, "min_evidence": round(threshold, 4)}
-    return {"calibration": calibration, "report": report}

@@ -23,8 +23,11 @@ RETRIEVAL_COLUMNS = ("hit@1", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10
 ANSWER_COLUMNS = ("citation_precision", "citation_recall", "key_fact_coverage", "false_abstention", "abstention_recall")
 
 DEFINITIONS = """\
-- **Questions**: `eval/questions.jsonl`; each names its gold documents and key phrases; answerable
-  ones also the key facts a correct answer states. Retrieval metrics use the answerable questions.
+- **Questions**: `eval/questions.jsonl` (shipped corpus, which the answering was tuned on) and
+  `eval/unseen/questions.jsonl` (the unseen corpus, written for evaluation by someone who had not
+  read the answering code, indexed together with the shipped documents); each names its gold
+  documents and key phrases; answerable ones also the key facts a correct answer states.
+  Retrieval metrics use the answerable questions.
 - **Passage level**: a relevant passage is one of the system's own passages (each system chunks
   differently) that comes from a gold document and contains a key phrase (compared without case
   and diacritics; a passage is read with its section headings, as the reader sees it).
@@ -60,13 +63,64 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
+SIDE_BY_SIDE = ("hit@1", "hit@5", "mrr@10")
+SIDE_BY_SIDE_ANSWERS = ("citation_precision", "citation_recall", "abstention_recall", "false_abstention")
+
+
 def markdown(results: dict[str, Any]) -> str:
-    """The report's text: overall tables, per-kind tables, losses, answers, check, definitions."""
+    """The report: the corpora side by side, then each corpus's tables, the check, definitions."""
+    corpora = {_corpus_name(results): results, **results.get("corpora", {})}
+    lines = ["# Evaluation report", ""]
+    if len(corpora) > 1:
+        lines += _side_by_side(corpora)
+    for name, block in corpora.items():
+        label = block.get("meta", {}).get("corpus", {}).get("label", name)
+        lines += ["", f"# Corpus: {label}", ""] + _corpus_markdown(block)
+    if "check" in results:
+        chk = results["check"]
+        lines += ["", f"## Threshold check (`{chk.get('file', 'thresholds.json')}`)", ""]
+        lines.append(f"{'PASSED' if chk['ok'] else 'FAILED'}: {chk['checked']} figures checked.")
+        lines += [f"- {failure}" for failure in chk["failures"]]
+        if chk["skipped"]:
+            lines.append(f"- not in this run: {', '.join(chk['skipped'])}")
+    lines += ["", "## Definitions", "", DEFINITIONS]
+    return "\n".join(lines)
+
+
+def _corpus_name(results: dict[str, Any]) -> str:
+    return results.get("meta", {}).get("corpus", {}).get("name", "shipped")
+
+
+def _side_by_side(corpora: dict[str, dict[str, Any]]) -> list[str]:
+    """Passage-level retrieval of every system and our answer figures, one column per corpus."""
+    names = list(corpora)
+    lines = ["## Seen and unseen side by side", ""]
+    header = ["system"] + [f"{c} {m}" for m in SIDE_BY_SIDE for c in names]
+    first = corpora[names[0]]["systems"]
+    rows = []
+    for system, res in first.items():
+        row = [res["label"]]
+        for metric in SIDE_BY_SIDE:
+            for c in names:
+                other = corpora[c]["systems"].get(system)
+                row.append(_f(other["passage"]["overall"].get(metric)) if other else "—")
+        rows.append(row)
+    lines += _table(header, rows)
+    if all("answers" in corpora[c] for c in names):
+        lines += [""]
+        rows = [
+            [metric] + [_f(corpora[c]["answers"]["overall"].get(metric)) for c in names]
+            for metric in SIDE_BY_SIDE_ANSWERS
+        ]
+        lines += _table(["answers (ours)", *names], rows)
+    return lines
+
+
+def _corpus_markdown(results: dict[str, Any]) -> list[str]:
+    """One corpus's tables: overall retrieval, per kind, losses, answers."""
     meta, systems = results.get("meta", {}), results["systems"]
     k = meta.get("k", 10)
     lines = [
-        "# Evaluation report",
-        "",
         f"{meta.get('finished_at', '')}: {meta.get('questions')} questions "
         f"({meta.get('answerable')} answerable), index version `{meta.get('index_version')}`, "
         f"top {k}, metrics by {meta.get('metrics_library', 'ir-measures')}; the run took "
@@ -75,7 +129,7 @@ def markdown(results: dict[str, Any]) -> str:
         "## Retrieval, passage level",
         "",
     ]
-    rows = []
+    rows: list[list[str]] = []
     for res in systems.values():
         p = res["passage"]["overall"]
         rows.append(
@@ -100,18 +154,10 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append("Nowhere: ours matches or beats every system on MRR@10 and hit@5, overall and per kind.")
     if "answers" in results:
         lines += ["", "## Answers (ours)", ""] + _answers_table(results["answers"])
-    if "check" in results:
-        chk = results["check"]
-        lines += ["", f"## Threshold check (`{chk.get('file', 'thresholds.json')}`)", ""]
-        lines.append(f"{'PASSED' if chk['ok'] else 'FAILED'}: {chk['checked']} figures checked.")
-        lines += [f"- {failure}" for failure in chk["failures"]]
-        if chk["skipped"]:
-            lines.append(f"- not in this run: {', '.join(chk['skipped'])}")
     misses = systems.get("ours", {}).get("misses")
     if misses:
         lines += ["", f"Questions with no correct passage in ours' top 5: {', '.join(misses)}."]
-    lines += ["", "## Definitions", "", DEFINITIONS]
-    return "\n".join(lines)
+    return lines
 
 
 def _by_kind_table(systems: dict[str, Any], metric: str) -> list[str]:

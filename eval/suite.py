@@ -27,8 +27,10 @@ def run_suite(
     names: Sequence[str] = tuple(SYSTEMS),
     k: int = K,
     answers: bool = True,
+    corpus: Sequence[Path] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate the systems ``names`` (and, with ``answers``, our answers) on ``questions``."""
+    """Evaluate the systems ``names`` (and, with ``answers``, our answers) on ``questions``;
+    rebuilt baselines index the folders of ``corpus`` (default: the settings' corpus folder)."""
     from importlib.metadata import version
 
     from assistant.answer.answering import Answerer
@@ -40,7 +42,7 @@ def run_suite(
     results: dict[str, Any] = {"systems": {}}
     try:
         with tempfile.TemporaryDirectory(prefix="ngo-eval-") as workdir:
-            systems, setup = make_systems(names, settings, retriever, Path(workdir))
+            systems, setup = make_systems(names, settings, retriever, Path(workdir), corpus)
             try:
                 for system in systems:
                     logger.info("evaluating %s", system.name)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from eval.gold import Question, doc_name, passage_qrels
 from assistant.retrieval.retriever import DEFAULT_KINDS
+from eval.gold import Question, doc_name, passage_qrels
 from eval.metrics import K, aggregate, latency, per_question
 from indexer.store.backends import SearchFilters
 

@@ -7,7 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from assistant.answer.evidence import answer_type_found, fit_logistic, people_in
+from assistant.answer.abstention import fit_logistic
+from assistant.answer.answer_types import answer_type_found, people_in
 from assistant.question.analysis import (
     ADDRESS,
     AGENT,

@@ -21,35 +21,46 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answer.abstention import AbstentionModel
+from assistant.answer.answer_types import answer_type_found, organisations_in
 from assistant.answer.evidence import (
     GENERIC_IDF,
     MIN_PASSAGES_FOR_RARITY,
-    AbstentionModel,
     Evidence,
     SentenceCandidate,
     TermStats,
-    answer_type_found,
     evidence_of,
-    organisations_in,
     rule_reasons,
 )
+from assistant.answer.records import (
+    ANSWERED_LEMMAS,
+    POSTULATE_LEMMAS,
+    RAISED_LEMMAS,
+    REPLY_LEMMAS,
+    on_topic,
+)
+from assistant.answer.rules import DEFAULT_RULES, AnswerRules
+from assistant.answer.scorer import CandidateScorer
+from assistant.generation.verification import gives_orders
 from assistant.messages import message
-from assistant.answer.records import ANSWERED_LEMMAS, POSTULATE_LEMMAS, RAISED_LEMMAS, REPLY_LEMMAS, on_topic
 from assistant.question.analysis import (
     QuestionInfo,
     analyse_question,
     dated_words,
+)
+from assistant.question.analysis import (
     event_years as _event_years,
+)
+from assistant.question.analysis import (
     of_year as _of_year,
 )
 from assistant.retrieval.retriever import Hit, Retriever
-from assistant.generation.verification import gives_orders
-from indexer.text import analyzer
 from indexer.documents.metadata import types_named
+from indexer.store.backends import SearchFilters, SearchRequest
+from indexer.text import analyzer
+from indexer.text.analyzer import SparseTerms
 from indexer.text.repair import repair_query
 from indexer.text.sentences import sentence_spans
-from indexer.text.analyzer import SparseTerms
-from indexer.store.backends import SearchFilters, SearchRequest
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +136,9 @@ class Answer:
 
 @dataclass
 class Gathered:
-    """Everything retrieved and measured for one question, before deciding how to answer."""
+    """Everything retrieved and measured for one question, before deciding how to answer: the
+    repaired question and its vector (embedded once), the passages, the candidate sentences,
+    then (:meth:`Answerer.assess`) their features and scores, the evidence and the decision."""
 
     question: str
     info: QuestionInfo
@@ -134,6 +147,8 @@ class Gathered:
     evidence: Evidence
     probability: float
     reasons: list[str] = field(default_factory=list)  # checks that failed (abstain regardless)
+    q_vec: np.ndarray | None = field(default=None, repr=False)
+    passage_similarity: float = 0.0
 
 
 def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
@@ -156,9 +171,12 @@ def query_coverage(question: str, texts: list[str]) -> float:
 class Answerer:
     """Turns retrieved passages into a cited extractive answer, or an honest abstention."""
 
-    def __init__(self, retriever: Retriever, calibration: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, retriever: Retriever, calibration: dict[str, Any] | None = None, rules: AnswerRules = DEFAULT_RULES
+    ) -> None:
         self.retriever = retriever
         self.calibration = calibration or load_calibration()
+        self.rules = rules
         self._stats: TermStats | None = None
         self._sentences: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
@@ -172,6 +190,11 @@ class Answerer:
             with self.retriever._lock:
                 self._stats = TermStats.from_store(self.retriever.store)
         return self._stats
+
+    @property
+    def scorer(self) -> CandidateScorer:
+        """The fitted answer-sentence scorer, else the hand weights."""
+        return CandidateScorer.from_json(self.calibration.get("scorer"))
 
     @property
     def model(self) -> AbstentionModel | None:
@@ -191,7 +214,7 @@ class Answerer:
 
     def decide(self, features: dict[str, float]) -> tuple[float, list[str]]:
         """The probability that the documents answer, and the checks that rule it out."""
-        reasons = rule_reasons(features) if self.calibration.get("rules", True) else []
+        reasons = rule_reasons(features, self.rules) if self.calibration.get("rules", True) else []
         return (0.0 if reasons else self.probability(features)), reasons
 
     def _sentence_vectors(self, hits: list[Hit]) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
@@ -264,10 +287,15 @@ class Answerer:
 
     def gather(self, question: str, filters: SearchFilters | None = None, k: int = 8) -> Gathered:
         """Retrieve passages for ``question`` and measure how well their sentences answer it."""
+        return self.assess(self.candidates(question, filters, k))
+
+    def candidates(self, question: str, filters: SearchFilters | None = None, k: int = 8) -> Gathered:
+        """The first stages: the question repaired and embedded once, its passages retrieved,
+        their sentences as candidates (not yet scored)."""
         question = repair_query(question)  # "ile osob bylo" is read, embedded and matched as "ile osób było"
         info = analyse_question(question)
         hits = self.retriever.search(question, k=k, filters=filters)
-        extra = self._year_hits(question, info, hits, filters)
+        extra = self._year_hits(question, info, hits, filters) if self.rules.year_passages else []
         top = hits[:PASSAGES_FOR_SENTENCES] + extra
         hits = hits + extra
         candidates: list[SentenceCandidate] = []
@@ -278,13 +306,23 @@ class Answerer:
                 for (s, e), c in zip(spans, cos):
                     if gives_orders(hit.text[s:e]):
                         continue  # untrusted text addressing the assistant is never an answer
-                    if _is_heading(hit.text[s:e], hit):
+                    if self.rules.skip_headings and _is_heading(hit.text[s:e], hit):
                         continue  # a document's title or heading names the topic, it answers nothing
                     terms = frozenset(analyzer.terms(hit.text[s:e]))
                     candidates.append(SentenceCandidate(hit, s, e, float(c), terms))
-        evidence = evidence_of(info, hits, candidates, self.term_stats, q_vec, self._best_passage_similarity(q_vec, filters))
+        similarity = self._best_passage_similarity(q_vec, filters)
+        return Gathered(question, info, hits, candidates, Evidence({}, None), 0.0, [], q_vec, similarity)
+
+    def assess(self, gathered: Gathered) -> Gathered:
+        """The last stages before answering: candidate features and scores (the fitted scorer),
+        the evidence, the rules' vetoes and the abstention model's probability. Cheap: it can be
+        run again under another calibration or rule set (the evaluation's cross-validation)."""
+        evidence = evidence_of(
+            gathered.info, gathered.hits, gathered.candidates, self.term_stats, gathered.q_vec,
+            gathered.passage_similarity, self.scorer, self.rules,
+        )
         probability, reasons = self.decide(evidence.features)
-        return Gathered(question, info, hits, candidates, evidence, probability, reasons)
+        return replace(gathered, evidence=evidence, probability=probability, reasons=reasons)
 
     # ---------------------------------------------------------------- answers
 
@@ -329,7 +367,7 @@ class Answerer:
         best = gathered.evidence.support or ranked[0]
         chosen = [best]
         years = [n for n in gathered.info.numerals if re.fullmatch(r"(19|20)\d\d", n)]
-        if len(years) >= 2:
+        if len(years) >= 2 and self.rules.per_year_sentences:
             # "Jak w 2011 i w 2025…": the best sentence from a document of each year asked about
             for year in years:
                 if any(_of_year(c.hit, year) for c in chosen):
@@ -337,7 +375,7 @@ class Answerer:
                 same_year = [c for c in ranked if _of_year(c.hit, year) and c.score >= best.score - 0.08]
                 if same_year:
                     chosen.append(same_year[0])
-        else:
+        elif self.rules.second_sentence:
             # a close second sentence of the same passage when it adds words of the question
             covered = {t for f in gathered.evidence.focus if f.terms & best.terms for t in f.terms}
             answered = gathered.info.answer_type and best.type_score >= 1.0
@@ -349,14 +387,14 @@ class Answerer:
                 adds = any(f.terms & cand.terms and not f.terms & covered for f in gathered.evidence.focus)
                 if adds and cand.type_score >= best.type_score:
                     chosen.append(cand)
-        reply = _reply_after(best, gathered)
+        reply = _reply_after(best, gathered) if self.rules.reply_after else None
         if reply is not None and reply not in chosen:
             chosen.append(reply)
         chosen.sort(key=lambda c: (c.hit.rank, c.start))
         builder = _CitationBuilder()
         parts = []
         for cand in chosen:
-            start, end = _trimmed(cand, gathered)
+            start, end = _trimmed(cand, gathered) if self.rules.trim_long_sentences else (cand.start, cand.end)
             who = _speaker_line(cand, gathered.info)
             parts.append(f"{who}{cand.hit.text[start:end]} [{builder.cite(cand.hit, start, end)}]")
         return Answer("\n".join(parts), False, builder.citations)
@@ -365,7 +403,7 @@ class Answerer:
         """Every matching item across documents: bullets grouped by document, oldest first, each
         with its organisation and date and ``[n]``. Postulate questions list postulate records
         (with the city's response) when the index has them."""
-        if _asks_about_postulates(gathered.info):
+        if self.rules.record_lists and _asks_about_postulates(gathered.info):
             records = self._postulate_records(gathered)
             if records:
                 return self._records_answer(records)
@@ -388,7 +426,7 @@ class Answerer:
         candidates = gathered.candidates
         years = _event_years(gathered.question)
         of_years = [c for c in candidates if any(_of_year(c.hit, y) for y in years)]
-        if of_years:  # "według programu z 2011 r.": items from documents of that year
+        if of_years and self.rules.list_of_year_and_type:  # "według programu z 2011 r.": items from documents of that year
             candidates = of_years
             # ... and of the kind the question names, when that year has several ("program z
             # 2011", not the 2011 meeting note); a question naming two kinds keeps both
@@ -410,7 +448,7 @@ class Answerer:
             listed = [c for c in group if len(c.text) <= 220]
             enumeration = len(listed) >= 3 and len(listed) >= len(group) - 1
             take = group if enumeration else [c for c in group if c.score >= top - LIST_ITEM_MARGIN]
-            if enumeration or any(c.text.rstrip().endswith(":") for c in take):
+            if self.rules.list_continuation and (enumeration or any(c.text.rstrip().endswith(":") for c in take)):
                 take = take + self._continuation(group[0].hit, {c.hit.id for g in kept for c in g})
             for cand in sorted(take, key=lambda c: c.start):
                 key = analyzer.fold(cand.text)
@@ -462,10 +500,10 @@ class Answerer:
         sims = vectors @ q_vec
         top = float(sims.max())
         close = [h for h, s in zip(hits, sims) if s >= top - RECORD_MARGIN]
-        if self.term_stats.n_docs >= MIN_PASSAGES_FOR_RARITY:  # else every word looks rare
+        if self.rules.records_on_topic and self.term_stats.n_docs >= MIN_PASSAGES_FOR_RARITY:  # else every word looks rare
             rare = [f.word for f in gathered.evidence.focus if f.known and f.weight >= GENERIC_IDF]
             close = on_topic(rare, close)
-        side = _asked_side(gathered.info)
+        side = _asked_side(gathered.info) if self.rules.records_side else None
         if side:  # "Jakie deklaracje złożyło miasto": records with a recorded response
             close = [h for h in close if (h.payload or {}).get(side)] or close
         return close

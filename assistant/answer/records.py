@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Sequence
 
-from indexer.text import analyzer
 from indexer.annotate.postulates import KIND
 from indexer.store.backends import SearchFilters
+from indexer.text import analyzer
 
 LABELS = {
     "pl": {"postulate": "Postulat", "response": "Odpowiedź", "none": "Nie znaleziono postulatów.",
