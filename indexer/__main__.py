@@ -30,7 +30,7 @@ def _progress_printer(verbose: bool):
         if done < total and now - last.get(stage, 0) < 0.5:
             return
         last[stage] = now
-        label = {"load": "reading", "copy": "copying", "embed": "embedding", "store": "storing"}.get(stage, stage)
+        label = {"load": "reading", "ocr": "OCR pages", "copy": "copying", "embed": "embedding", "store": "storing"}.get(stage, stage)
         width = 30
         filled = int(width * done / total) if total else width
         print(f"\r  {label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
@@ -71,6 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"skipped {path}: {problem}", file=sys.stderr)
     for path, warning in report.warnings:
         print(f"warning {path}: {warning}", file=sys.stderr)
+    for path, pages in report.ocr:
+        print(f"OCR: {Path(path).name} {pages}", file=sys.stderr)
     print(
         f"Indexed {report.documents} documents, {report.chunks} chunks "
         f"({report.embedded} embedded, {report.reused} reused) in {report.seconds.get('total', 0):.1f} s; "
@@ -88,6 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from indexer.build import digest, fingerprint, fingerprint_change
+    from indexer.documents.ocr import describe_ocr
 
     settings = Settings.from_env(index_dir=args.index)
     manifest = read_manifest(settings.index_dir)
@@ -118,6 +121,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Warnings: {warnings}, skipped files: {len(manifest.errors)}")
     for doc_id, doc in sorted(manifest.documents.items()):
         print(f"  {doc_id}  [{doc.get('type')}, {doc.get('date') or 'no date'}]  {doc.get('chunks')} chunks")
+        if doc.get("ocr"):
+            print(f"    OCR: {describe_ocr(doc['ocr'])}")
         for warning in doc.get("warnings", []):
             print(f"    warning: {warning}")
     for item in manifest.warnings:

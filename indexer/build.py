@@ -32,6 +32,7 @@ from indexer.documents.loaders import (
 )
 from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry
 from indexer.documents.metadata import read_manifest as read_corpus_manifest
+from indexer.documents.ocr import describe_ocr, ocr_summary, reader_for
 from indexer.passages import Passage
 from indexer.settings import Settings
 from indexer.store.aliases import (
@@ -88,6 +89,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     rebuild_reason: str | None = None  # why every document was re-derived, when it was
     cleaned_up: list[str] = field(default_factory=list)  # unfinished versions of killed builds
+    ocr: list[tuple[str, str]] = field(default_factory=list)  # (path, "pages 1–3 (tesseract)")
 
     @property
     def ok(self) -> bool:
@@ -363,6 +365,7 @@ def _plan(
     plan = _Plan()
     corpus_manifests: dict[Path, dict[str, ManifestEntry]] = {}
     by_hash: dict[str, str] = {}
+    reader = reader_for(settings.ocr, settings.ocr_cache_dir, lambda done, total: progress("ocr", done, total))
     for i, path in enumerate(files, start=1):
         progress("load", i, len(files))
         folder = path.parent
@@ -383,13 +386,13 @@ def _plan(
         by_hash[digest_hex] = doc_id
         key = document_key(digest_hex, path, entry)
         old = previous_docs.get(doc_id)
-        if old is not None and old.get("key") == key:
+        if old is not None and old.get("key") == key and not (old.get("needs_ocr") and reader.engine):
             plan.documents[doc_id] = old
             plan.copy_docs.add(doc_id)
             report.unchanged.append(doc_id)
             continue
         try:
-            raw = parse(path, data, digest_hex)
+            raw = parse(path, data, digest_hex, reader)
             meta = prep.describe(raw, entry)
             doc_passages = prep.passages_of(raw, doc_id, meta, embed_topics=False)  # topics from the stored vectors
         except LoadError as exc:
@@ -408,6 +411,10 @@ def _plan(
         (report.changed if old is not None else report.added).append(doc_id)
         for warning in raw.warnings:
             report.warnings.append((str(path), warning))
+        ocr = ocr_summary(raw)
+        if ocr:
+            report.ocr.append((str(path), describe_ocr(ocr)))
+            logger.info("OCR: %s %s", path.name, report.ocr[-1][1])
         plan.documents[doc_id] = {
             **{k: meta[k] for k in ("title", "date", "type", "source")},
             "content_hash": digest_hex,
@@ -416,6 +423,8 @@ def _plan(
             "terms": sum(lengths),
             "encoding": raw.encoding,
             "warnings": list(raw.warnings),
+            "ocr": ocr,
+            "needs_ocr": bool(raw.unread_pages) and reader.engine is None,
         }
     return plan
 

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # includes it, so the next build re-embeds every document.
 PIPELINE_VERSION = (
     f"normalize-3/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
-    f"/postulates-1/{topics.TOPICS_VERSION}"
+    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1"
 )
 
 
@@ -123,8 +123,10 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topic
     """One loaded document as passages and postulate records, repaired, tagged with topics
     and organisations. The build passes ``embed_topics=False`` and adds each passage's
     embedding topic from the vector it stores (:func:`indexer.annotate.topics.add_vector_topic`)."""
-    pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
-    context = repair.document_context("\n".join(page.text for page in pages))
+    pages = [Page(page.number, cleaning.normalize(page.text), page.ocr) for page in raw.pages]
+    read_by = {page.number: page.ocr for page in pages if page.ocr}
+    # OCR'd text gets the thorough repair whatever its share of unknown words
+    context = repair.document_context("\n".join(page.text for page in pages), thorough=True if read_by else None)
 
     def fix(text: str) -> str:
         return repair.repair_text(text, context.vocabulary, context.thorough).text
@@ -136,7 +138,7 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topic
     for page in pages:
         text, table_records = _tables_as_rows(page, names, context, fix, host)
         records.extend(table_records)
-        laid_out.append(Page(page.number, text))
+        laid_out.append(Page(page.number, text, page.ocr))
         repaired = fix(text)
         records.extend(postulates.from_notes(repaired, page.number))
         records.extend(postulates.from_prose(repaired, page.number))
@@ -168,6 +170,8 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topic
     known = organisations("\n".join(fix(page.text) for page in laid_out))
     for passage in out:
         passage.meta["organisations"] = _organisations_in(passage, known)
+        if passage.page in read_by:  # shown with its source as "OCR text"
+            passage.meta.update(ocr=True, ocr_engine=read_by[passage.page])
     topics.tag(out, use_embeddings=embed_topics)
     return out
 

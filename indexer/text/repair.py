@@ -526,10 +526,12 @@ class DocumentContext:
     vocabulary: Counter
 
 
-def document_context(text: str) -> DocumentContext:
-    """The mode and vocabulary :func:`repair_text` would use for the whole document ``text``."""
+def document_context(text: str, thorough: bool | None = None) -> DocumentContext:
+    """The mode and vocabulary :func:`repair_text` would use for the whole document ``text``
+    (``thorough``: force the mode, e.g. for OCR'd text; ``None``: judged from the text)."""
     text = dehyphenate(join_spaced_words(fix_font_map(text)))
-    thorough = unknown_share(text) >= DAMAGED_SHARE
+    if thorough is None:
+        thorough = unknown_share(text) >= DAMAGED_SHARE
     first, _ = _repair_pass(text, document_vocabulary(text), thorough)
     return DocumentContext(thorough, document_vocabulary(first))
 
