@@ -23,17 +23,23 @@ from tests.conftest import ROOT
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 POLISH_LETTERS = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 PAGES = [
-    "Sprawozdanie z posiedzenia komisji dialogu obywatelskiego\n\n"
-    "§ 1. Komisja omówiła projekt programu współpracy z organizacjami pozarządowymi na przyszły rok. "
-    "Przewodnicząca zwróciła uwagę na potrzebę zwiększenia środków na wkład własny stowarzyszeń.\n"
-    "Członkowie komisji zgłosili, że wnioski o dotacje są oceniane zbyt długo.",
-    "§ 2. Wydział Polityki Społecznej przedstawił plan budowy świetlicy dla młodzieży w Bieżanowie. "
-    "Mieszkańcy dzielnicy chcą, żeby świetlica była czynna także w soboty.\n"
-    "Urzędnicy zobowiązali się przygotować kosztorys do końca października. "
-    "Żółte ławki przy źródełku zostaną odnowione.",
-    "§ 3. Głosowanie nad opinią w sprawie konsultacji społecznych odbyło się jawnie. "
-    "Za przyjęciem opinii głosowało jedenaście osób, nikt nie był przeciw.\n"
-    "Następne spotkanie zaplanowano w Łagiewnikach. Na tym posiedzenie zakończono.",
+    (
+        "Sprawozdanie z posiedzenia komisji dialogu obywatelskiego\n\n"
+        "§ 1. Komisja omówiła projekt programu współpracy z organizacjami pozarządowymi na przyszły rok. "
+        "Przewodnicząca zwróciła uwagę na potrzebę zwiększenia środków na wkład własny stowarzyszeń.\n"
+        "Członkowie komisji zgłosili, że wnioski o dotacje są oceniane zbyt długo."
+    ),
+    (
+        "§ 2. Wydział Polityki Społecznej przedstawił plan budowy świetlicy dla młodzieży w Bieżanowie. "
+        "Mieszkańcy dzielnicy chcą, żeby świetlica była czynna także w soboty.\n"
+        "Urzędnicy zobowiązali się przygotować kosztorys do końca października. "
+        "Żółte ławki przy źródełku zostaną odnowione."
+    ),
+    (
+        "§ 3. Głosowanie nad opinią w sprawie konsultacji społecznych odbyło się jawnie. "
+        "Za przyjęciem opinii głosowało jedenaście osób, nikt nie był przeciw.\n"
+        "Następne spotkanie zaplanowano w Łagiewnikach. Na tym posiedzenie zakończono."
+    ),
 ]
 PAGE_2_PHRASE = "świetlica dla młodzieży w Bieżanowie czynna w soboty"
 
@@ -190,18 +196,26 @@ def scan_corpus(tmp_path_factory: pytest.TempPathFactory, scan: bytes) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def scan_index(scan_corpus: Path, tmp_path_factory: pytest.TempPathFactory, tesseract: ocr.Engine):
+    """The scan and a text note built into an index with the real model and engine."""
+    from indexer.build import build
+
+    root = tmp_path_factory.mktemp("scan-index")
+    settings = replace(Settings.from_env(), index_dir=root / "index", ocr="auto", ocr_cache_dir=root / "ocr-cache", qdrant_url=None)
+    stages: list[tuple[str, int, int]] = []
+    report = build([scan_corpus], settings, progress=lambda s, d, t: stages.append((s, d, t)))
+    return settings, report, stages
+
+
 def test_a_scanned_pdf_is_indexed_with_its_pages_and_cited_by_page(
-    scan_corpus: Path, tmp_path: Path, tesseract: ocr.Engine, monkeypatch: pytest.MonkeyPatch, capsys
+    scan_index, scan_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ):
     from assistant.retrieval.retriever import Retriever
     from indexer.__main__ import main
     from indexer.build import build
 
-    settings = replace(
-        Settings.from_env(), index_dir=tmp_path / "index", ocr="auto", ocr_cache_dir=tmp_path / "ocr-cache", qdrant_url=None
-    )
-    stages: list[tuple[str, int, int]] = []
-    report = build([scan_corpus], settings, progress=lambda s, d, t: stages.append((s, d, t)))
+    settings, report, stages = scan_index
     assert report.ok and report.documents == 2, report.errors
     assert report.ocr == [(str(scan_corpus / "protokol-skan.pdf"), "pages 1–3 (tesseract)")]
     assert ("ocr", 3, 3) in stages  # progress counts pages
@@ -226,6 +240,23 @@ def test_a_scanned_pdf_is_indexed_with_its_pages_and_cited_by_page(
     assert again.ocr == [(str(scan_corpus / "protokol-skan.pdf"), "pages 1–3 (tesseract; 3 from the cache)")]
 
 
+def test_the_app_shows_an_ocr_source_as_ocr_text(scan_index, scan_corpus: Path, monkeypatch: pytest.MonkeyPatch):
+    from streamlit.testing.v1 import AppTest
+
+    settings, _, _ = scan_index
+    monkeypatch.setenv("NGO_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("NGO_CORPUS_DIR", str(scan_corpus))
+    monkeypatch.delenv("NGO_ADMIN_PASSWORD", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.chat_input(key="chat_input").set_value("Czy świetlica dla młodzieży w Bieżanowie będzie czynna w soboty?").run()
+    assert not at.exception, at.exception
+    cited = [e for e in at.expander if "str. 2" in e.label.replace("\\", "")]
+    assert cited, [e.label for e in at.expander]
+    body = "\n".join(m.value for m in cited[0].markdown).replace("\\", "")
+    assert "**Strona:** 2" in body and "protokol-skan.pdf · tekst z OCR (tesseract)" in body
+
+
 def test_without_tesseract_the_scan_gets_the_clear_message_and_the_rest_is_indexed(scan_corpus: Path, tmp_path: Path):
     env = {
         **os.environ,
@@ -235,7 +266,7 @@ def test_without_tesseract_the_scan_gets_the_clear_message_and_the_rest_is_index
     }
     result = subprocess.run(
         [sys.executable, "-m", "indexer", "build", str(scan_corpus), "--index", str(tmp_path / "index")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert result.returncode == 3, result.stderr
     assert (
