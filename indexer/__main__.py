@@ -118,11 +118,17 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"{changes.get('embedded', 0)} chunks embedded, {changes.get('reused', 0)} reused"
         )
     warnings = sum(len(doc.get("warnings", [])) for doc in manifest.documents.values())
+    guessed = sum(bool(doc.get("guessed")) for doc in manifest.documents.values())
     print(f"Warnings: {warnings}, skipped files: {len(manifest.errors)}")
+    print(f"Guessed metadata (date or type not in the manifest; correct it there): {guessed} document(s)")
     for doc_id, doc in sorted(manifest.documents.items()):
         print(f"  {doc_id}  [{doc.get('type')}, {doc.get('date') or 'no date'}]  {doc.get('chunks')} chunks")
         if doc.get("ocr"):
             print(f"    OCR: {describe_ocr(doc['ocr'])}")
+        if doc.get("guessed"):
+            print("    guessed: " + "; ".join(f"{field} {how}" for field, how in sorted(doc["guessed"].items())))
+        if doc.get("removed_lines"):
+            print(f"    {doc['removed_lines']} line(s) shared with other pages removed (menus, banners, footers)")
         for warning in doc.get("warnings", []):
             print(f"    warning: {warning}")
     for item in manifest.warnings:

@@ -23,6 +23,7 @@ from typing import Any
 
 from indexer import passages as prep
 from indexer.annotate import topics
+from indexer.documents.boilerplate import CorpusLines, without_lines
 from indexer.documents.loaders import (
     SUPPORTED_SUFFIXES,
     LoadError,
@@ -30,7 +31,7 @@ from indexer.documents.loaders import (
     parse,
     read_bytes,
 )
-from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry
+from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry, title_from_filename
 from indexer.documents.metadata import read_manifest as read_corpus_manifest
 from indexer.documents.ocr import describe_ocr, ocr_summary, reader_for
 from indexer.passages import Passage
@@ -167,14 +168,16 @@ def doc_id_for(path: Path, roots: Sequence[Path]) -> str:
     return path.name
 
 
-def document_key(digest_hex: str, path: Path, entry: ManifestEntry | None) -> str:
+def document_key(digest_hex: str, path: Path, entry: ManifestEntry | None, removed: tuple[int, ...] = ()) -> str:
     """Everything a document's points depend on besides the fingerprint: its bytes, its curated
-    metadata and where it lives (title from the file name, ``source``)."""
+    metadata, where it lives (title from the file name, ``source``) and the lines the corpus
+    pass removes from it (:mod:`indexer.documents.boilerplate`)."""
     return digest({
         "content": digest_hex,
         "entry": asdict(entry) if entry else None,
         "name": path.name,
         "source": prep._source(path),  # what describe() stores as the payload's "source"
+        **({"removed_lines": list(removed)} if removed else {}),
     })
 
 
@@ -363,6 +366,7 @@ def _plan(
     files, problems = discover(paths)
     report.errors.extend(problems)
     plan = _Plan()
+    shared = CorpusLines.scan(files, settings.max_file_bytes)  # menus and footers of copied pages
     corpus_manifests: dict[Path, dict[str, ManifestEntry]] = {}
     by_hash: dict[str, str] = {}
     reader = reader_for(settings.ocr, settings.ocr_cache_dir, lambda done, total: progress("ocr", done, total))
@@ -384,7 +388,8 @@ def _plan(
             report.warnings.append((str(path), f"same content as {by_hash[digest_hex]}; indexed once"))
             continue
         by_hash[digest_hex] = doc_id
-        key = document_key(digest_hex, path, entry)
+        removed = shared.removed(path, (entry.title if entry else None, title_from_filename(path)))
+        key = document_key(digest_hex, path, entry, removed)
         old = previous_docs.get(doc_id)
         if old is not None and old.get("key") == key and not (old.get("needs_ocr") and reader.engine):
             plan.documents[doc_id] = old
@@ -392,7 +397,7 @@ def _plan(
             report.unchanged.append(doc_id)
             continue
         try:
-            raw = parse(path, data, digest_hex, reader)
+            raw = without_lines(parse(path, data, digest_hex, reader), removed)
             meta = prep.describe(raw, entry)
             doc_passages = prep.passages_of(raw, doc_id, meta, embed_topics=False)  # topics from the stored vectors
         except LoadError as exc:
@@ -425,6 +430,8 @@ def _plan(
             "warnings": list(raw.warnings),
             "ocr": ocr,
             "needs_ocr": bool(raw.unread_pages) and reader.engine is None,
+            **({"guessed": meta["guessed"]} if meta.get("guessed") else {}),
+            **({"removed_lines": len(removed)} if removed else {}),
         }
     return plan
 

@@ -17,13 +17,13 @@ from typing import Any
 
 from indexer.annotate import postulates, topics
 from indexer.documents import cleaning, tables
-from indexer.documents.loaders import Page, RawDocument
+from indexer.documents.dating import SCAN_CHARS, date_of
+from indexer.documents.loaders import HTML_SUFFIXES, Page, RawDocument
 from indexer.documents.metadata import (
     ManifestEntry,
-    find_date,
-    guess_type,
     organisations,
     title_from_filename,
+    type_of,
 )
 from indexer.store.schema import point_id
 from indexer.text import chunking, repair
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # includes it, so the next build re-embeds every document.
 PIPELINE_VERSION = (
     f"normalize-3/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
-    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1"
+    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1/dating-1/web-1"
 )
 
 
@@ -103,19 +103,39 @@ def _source(path: Path) -> str:
 
 
 def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
-    """Title, date and type of a document: the corpus manifest first, then the file and its text."""
-    text_head = raw.text[:3000]
+    """Title, date and type of a document: the corpus manifest first, then the file and its text.
+    What was guessed, and from what, is under ``"guessed"`` (for ``indexer status``; the build
+    keeps it out of the passages)."""
+    text_head = raw.text[:SCAN_CHARS]
+    guessed: dict[str, str] = {}
+    if entry and entry.title:
+        title, title_source = entry.title, "the manifest's title"
+    elif raw.embedded_title:
+        title, title_source = raw.embedded_title, "the title"
+    else:
+        title, title_source = title_from_filename(raw.path), "file name"
+    date = entry.date if entry and entry.date else None
+    if date is None:
+        extra = (raw.embedded_date,) if raw.embedded_date else ()
+        found = date_of(text_head, title, raw.path, extra)
+        date = found.date
+        guessed["date"] = f"{found.date} from {found.evidence}" if found.date else f"none: {found.evidence}"
+    doc_type = entry.type if entry and entry.type else None
+    if doc_type is None:
+        web_page = raw.path.suffix.lower() in HTML_SUFFIXES
+        doc_type, type_source = type_of(title, title_source, raw.path.name, text_head, web_page)
+        guessed["type"] = f"{doc_type} {type_source}"
     meta = {
-        "title": (entry.title if entry and entry.title else None)
-        or raw.embedded_title
-        or title_from_filename(raw.path),
-        "date": (entry.date if entry and entry.date else None) or find_date(text_head),
-        "type": (entry.type if entry and entry.type else None) or guess_type(raw.path.name, text_head),
+        "title": title,
+        "date": date,
+        "type": doc_type,
         "source": _source(raw.path),
         "file_name": raw.path.name,
     }
     if entry and entry.original_name:
         meta["original_name"] = entry.original_name
+    if guessed:
+        meta["guessed"] = guessed
     return meta
 
 
@@ -123,6 +143,7 @@ def passages_of(raw: RawDocument, doc_id: str, meta: dict[str, Any], embed_topic
     """One loaded document as passages and postulate records, repaired, tagged with topics
     and organisations. The build passes ``embed_topics=False`` and adds each passage's
     embedding topic from the vector it stores (:func:`indexer.annotate.topics.add_vector_topic`)."""
+    meta = {k: v for k, v in meta.items() if k != "guessed"}  # for ``indexer status``, not the passages
     pages = [Page(page.number, cleaning.normalize(page.text), page.ocr) for page in raw.pages]
     read_by = {page.number: page.ocr for page in pages if page.ocr}
     # OCR'd text gets the thorough repair whatever its share of unknown words

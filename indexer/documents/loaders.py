@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from indexer.documents import cleaning
 
 if TYPE_CHECKING:
     from indexer.documents.ocr import PageReader
+    from indexer.documents.dating import DateGuess
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)
     unread_pages: list[int] = field(default_factory=list)  # PDF pages left without text
     ocr_cached: int = 0  # OCR'd pages whose text came from the page cache
+    embedded_date: DateGuess | None = None  # a date the file states as its own (a web page's)
 
     @property
     def text(self) -> str:
@@ -139,9 +142,14 @@ def parse(path: Path, data: bytes, digest: str, ocr: PageReader | None = None) -
             return load_docx(path, data, digest)
     text, encoding = decode_text(data)
     if suffix in HTML_SUFFIXES:
+        from indexer.documents.html import read_page  # it builds on html_to_text below
+
         with time_limit(PARSE_SECONDS_LIMIT):
-            title, body = html_to_text(text)
-        doc = RawDocument(path, [Page(None, body)], digest, embedded_title=title, encoding=encoding)
+            page = read_page(text)
+        doc = RawDocument(
+            path, [Page(None, page.text)], digest, embedded_title=page.title, encoding=encoding,
+            warnings=page.warnings, embedded_date=page.date,
+        )
     else:
         if suffix in MARKDOWN_SUFFIXES:
             text = cleaning.markdown_inline(text)

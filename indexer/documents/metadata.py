@@ -23,13 +23,22 @@ _WORDS = re.compile(
     r"\b(0?[1-9]|[12]\d|3[01])\s+(" + "|".join(MONTHS) + r")\s+((?:19|20)\d\d)\b", re.I
 )
 
-DOCUMENT_TYPES = ("minutes", "news", "report", "programme", "resolution", "document")
+DOCUMENT_TYPES = (
+    "minutes", "news", "report", "programme", "resolution", "competition", "announcement", "document",
+)
+# Word beginnings naming each type, in order of precedence ("Ogłoszenie otwartego konkursu
+# ofert" is a competition notice, not a mere announcement).
 _TYPE_HINTS = (
     ("minutes", ("notatk", "protokół", "protokoł", "protokol", "podsumowani", "spotkani")),
     ("report", ("sprawozdani", "raport")),
     ("programme", ("program",)),
     ("resolution", ("uchwał", "uchwal", "zarządzeni", "zarzadzeni")),
+    ("competition", ("konkurs",)),
+    ("announcement", ("ogłoszeni", "ogloszeni", "komunikat", "obwieszczeni")),
+    ("news", ("aktualnoś", "aktualnosc", "wiadomoś", "wiadomosc")),
 )
+# What a saved web page is unless its title calls it something else.
+WEB_PAGE_TYPE = "news"
 
 
 @dataclass(frozen=True)
@@ -53,30 +62,43 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
     except (OSError, ValueError) as exc:
         logger.warning("%s: unreadable manifest, ignored (%s)", path, exc)
         return {}
+    from indexer.documents.dating import partial_date
+
     entries = {}
     for item in raw.get("documents", []):
         if isinstance(item, dict) and item.get("file"):
             known = {k: item.get(k) for k in ("file", "title", "date", "type", "original_name")}
+            if known["date"] is not None:
+                known["date"] = partial_date(known["date"])
+                if known["date"] is None:
+                    logger.warning(
+                        "%s: %s: date %r is not YYYY, YYYY-MM or YYYY-MM-DD; guessed from the document instead",
+                        path, item["file"], item.get("date"),
+                    )
             entries[item["file"]] = ManifestEntry(**known)
     return entries
 
 
 def find_date(text: str) -> str | None:
-    """The first date written in ``text`` (ISO, ``27.07.2011`` or ``24 czerwca 2025``), as ISO."""
-    best: tuple[int, str] | None = None
+    """The first date written in ``text`` (ISO, ``27.07.2011`` or ``24 czerwca 2025``), as ISO.
+    Not a document's date: :func:`indexer.documents.dating.date_of` chooses that."""
+    found = dates_in(text)
+    return found[0][2] if found else None
+
+
+def dates_in(text: str) -> list[tuple[int, int, str]]:
+    """Every full date written in ``text`` as (start, end, ISO date), in order of position."""
+    found: list[tuple[int, int, str]] = []
     for pattern, order in ((_ISO, "ymd"), (_DOTTED, "dmy"), (_WORDS, "dmy")):
-        match = pattern.search(text)
-        if not match:
-            continue
-        a, b, c = match.groups()
-        if order == "ymd":
-            y, m, d = int(a), int(b), int(c)
-        else:
-            d, y = int(a), int(c)
-            m = MONTHS[b.lower()] if not b.isdigit() else int(b)
-        if best is None or match.start() < best[0]:
-            best = (match.start(), f"{y:04d}-{m:02d}-{d:02d}")
-    return best[1] if best else None
+        for match in pattern.finditer(text):
+            a, b, c = match.groups()
+            if order == "ymd":
+                y, m, d = int(a), int(b), int(c)
+            else:
+                d, y = int(a), int(c)
+                m = MONTHS[b.lower()] if not b.isdigit() else int(b)
+            found.append((match.start(), match.end(), f"{y:04d}-{m:02d}-{d:02d}"))
+    return sorted(found)
 
 
 def title_from_filename(path: Path) -> str:
@@ -90,6 +112,22 @@ def guess_type(name: str, text: str) -> str:
     """Document type from words in the file name and the opening of the text."""
     named = types_named(name + " " + text[:400])
     return named[0] if named else "document"
+
+
+def type_of(title: str, title_source: str, name: str, text: str, web_page: bool) -> tuple[str, str]:
+    """A document's type and where it was read from, for ``indexer status``: its title, then its
+    file name, then the opening of its text. A saved web page is news unless its title starts
+    with a type's word ("Ogłoszenie …", "Protokół …")."""
+    if web_page:
+        opening = types_named(" ".join(title.split()[:2]))
+        if opening:
+            return opening[0], f"from {title_source}"
+        return WEB_PAGE_TYPE, "as a saved web page"
+    for haystack, where in ((title, title_source), (Path(name).stem, "file name"), (text[:400], "the opening text")):
+        named = types_named(haystack)
+        if named:
+            return named[0], f"from {where}"
+    return "document", "(no type words in its title, file name or opening text)"
 
 
 def types_named(text: str) -> tuple[str, ...]:

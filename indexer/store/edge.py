@@ -8,7 +8,6 @@ from typing import Any
 
 from indexer.store.base import Store
 from indexer.store.schema import (
-    DATE_FIELD,
     DENSE,
     DENSE_FIELDS,
     PAYLOAD_INDEXES,
@@ -20,10 +19,11 @@ from indexer.store.schema import (
     SearchRequest,
     StoredHit,
     StoredPoint,
-    date_bound,
+    date_conditions,
     hit_from_record,
     scored_hits,
     sentence_rows,
+    with_date_span,
 )
 
 
@@ -85,7 +85,7 @@ class EdgeStore(Store):
                     SPARSE: qe.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
                     **({SENTENCES: sentence_rows(p)} if self.has_sentences else {}),
                 },
-                payload=p.payload,
+                payload=with_date_span(p.payload),
             )
             for p in points
         ]
@@ -110,16 +110,8 @@ class EdgeStore(Store):
         must: list[Any] = []
         for name, values in filters.keyword_conditions():
             must.append(qe.FieldCondition(key=name, match=qe.MatchAny(list(values))))
-        if filters.date_from or filters.date_to:
-            must.append(
-                qe.FieldCondition(
-                    key=DATE_FIELD,
-                    range=qe.RangeDateTime(
-                        gte=date_bound(filters.date_from, end=False) if filters.date_from else None,
-                        lte=date_bound(filters.date_to, end=True) if filters.date_to else None,
-                    ),
-                )
-            )
+        for key, gte, lte in date_conditions(filters):
+            must.append(qe.FieldCondition(key=key, range=qe.RangeDateTime(gte=gte, lte=lte)))
         return qe.Filter(must=must)
 
     def _request(self, request: SearchRequest, with_payload: bool = True) -> Any:

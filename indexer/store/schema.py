@@ -4,13 +4,14 @@ Schema: a named dense vector ``dense`` (cosine), a named multivector ``sentences
 vector per sentence, compared by MaxSim: the best sentence's cosine; no HNSW graph, it only
 rescores candidates) and a named sparse vector ``sparse`` with Qdrant's IDF modifier; the
 payload carries the passage text and its document metadata, with keyword indexes on
-:data:`KEYWORD_FIELDS` and a datetime index on :data:`DATE_FIELD`. Each backend translates
+:data:`KEYWORD_FIELDS` and datetime indexes on the span of :data:`DATE_FIELD` (:func:`with_date_span`). Each backend translates
 :data:`DENSE_FIELDS`, :data:`SPARSE_FIELDS` and :data:`PAYLOAD_INDEXES` into its own API.
 """
 
 from __future__ import annotations
 
 import calendar
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,10 +23,15 @@ from indexer.text.analyzer import SparseTerms
 DENSE = "dense"
 SPARSE = "sparse"
 SENTENCES = "sentences"
-STORE_SCHEMA = "dense+sentences+sparse-3"  # in the build fingerprint: a new schema rebuilds
+STORE_SCHEMA = "dense+sentences+sparse-4"  # in the build fingerprint: a new schema rebuilds
 RRF_K = 60
 KEYWORD_FIELDS = ("doc_id", "type", "kind", "topics", "organisations")
 DATE_FIELD = "date"
+# The span a (possibly partial) date covers: "2019" is 2019-01-01 … 2019-12-31. Date filters
+# match documents whose span overlaps the asked one, so a 2019 filter finds "2019", "2019-05"
+# and "2019-05-03" alike (the payload's "date" stays as written, for display).
+DATE_START, DATE_END = "date_start", "date_end"
+logger = logging.getLogger(__name__)
 _POINT_NAMESPACE = uuid.UUID("6f1c2b1e-3d5a-4b8e-9a57-0c4e2f7d9b10")
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
@@ -49,7 +55,9 @@ DENSE_FIELDS = (
     DenseField(SENTENCES, multivector=True, graph=False, on_disk=True),
 )
 SPARSE_FIELDS = (SPARSE,)  # each with Qdrant's IDF modifier
-PAYLOAD_INDEXES: dict[str, PayloadIndex] = {**{name: "keyword" for name in KEYWORD_FIELDS}, DATE_FIELD: "datetime"}
+PAYLOAD_INDEXES: dict[str, PayloadIndex] = {
+    **{name: "keyword" for name in KEYWORD_FIELDS}, DATE_START: "datetime", DATE_END: "datetime",
+}
 
 
 def point_id(content_hash: str, chunk_no: int, kind: str = "passage") -> str:
@@ -142,6 +150,27 @@ def date_bound(date: str, end: bool) -> str:
         day = 1
     clock = "23:59:59" if end else "00:00:00"
     return f"{year:04d}-{month:02d}-{day:02d}T{clock}Z"
+
+
+def with_date_span(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` with :data:`DATE_START` / :data:`DATE_END` of its date (none when undated)."""
+    date = payload.get(DATE_FIELD)
+    try:
+        span = {DATE_START: date_bound(date, end=False), DATE_END: date_bound(date, end=True)} if date else {}
+    except (ValueError, IndexError):
+        logger.warning("unreadable date %r in %s: not filterable", date, payload.get("doc_id"))
+        span = {}
+    return {**payload, **span}
+
+
+def date_conditions(filters: SearchFilters) -> list[tuple[str, str | None, str | None]]:
+    """(field, gte, lte) conditions for a date range: the document's span overlaps it."""
+    out: list[tuple[str, str | None, str | None]] = []
+    if filters.date_from:
+        out.append((DATE_END, date_bound(filters.date_from, end=False), None))
+    if filters.date_to:
+        out.append((DATE_START, None, date_bound(filters.date_to, end=True)))
+    return out
 
 
 def sentence_rows(point: StoredPoint) -> list[list[float]]:

@@ -12,7 +12,6 @@ from typing import Any
 from indexer.store.aliases import live_collection
 from indexer.store.base import Store
 from indexer.store.schema import (
-    DATE_FIELD,
     DENSE,
     DENSE_FIELDS,
     PAYLOAD_INDEXES,
@@ -24,10 +23,11 @@ from indexer.store.schema import (
     SearchRequest,
     StoredHit,
     StoredPoint,
-    date_bound,
+    date_conditions,
     hit_from_record,
     scored_hits,
     sentence_rows,
+    with_date_span,
 )
 
 
@@ -97,7 +97,7 @@ class ClientStore(Store):
                     SPARSE: m.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
                     **({SENTENCES: sentence_rows(p)} if self.has_sentences else {}),
                 },
-                payload=p.payload,
+                payload=with_date_span(p.payload),
             )
             for p in points
         ]
@@ -124,16 +124,8 @@ class ClientStore(Store):
             m.FieldCondition(key=name, match=m.MatchAny(any=list(values)))
             for name, values in filters.keyword_conditions()
         ]
-        if filters.date_from or filters.date_to:
-            must.append(
-                m.FieldCondition(
-                    key=DATE_FIELD,
-                    range=m.DatetimeRange(
-                        gte=date_bound(filters.date_from, end=False) if filters.date_from else None,
-                        lte=date_bound(filters.date_to, end=True) if filters.date_to else None,
-                    ),
-                )
-            )
+        for key, gte, lte in date_conditions(filters):
+            must.append(m.FieldCondition(key=key, range=m.DatetimeRange(gte=gte, lte=lte)))
         return m.Filter(must=must)
 
     def _query_kwargs(self, request: SearchRequest) -> dict[str, Any]:
