@@ -32,7 +32,7 @@ def test_html_keeps_visible_text_and_title(tmp_path: Path):
     doc = load(path, LIMIT)
     assert doc.embedded_title == "Spotkanie"  # the page's heading, not its <title>
     assert "Miasto zadeklarowało przegląd procedur." in doc.text
-    assert "# Spotkanie" in doc.text and "- pierwszy" in doc.text
+    assert "# Spotkanie" in doc.text and "pierwszy" in doc.text
     assert "alert" not in doc.text and "color:red" not in doc.text and "ukryty" not in doc.text
 
 

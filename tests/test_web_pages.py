@@ -30,6 +30,7 @@ oznacza zgodę na ich zapisywanie. <button>Zgadzam się</button></div>
 pomagaliby starszym mieszkańcom w zakupach i wizytach u lekarza.</p>
 <p>Zgodnie z ustawą z dnia 24 kwietnia 2003 r. o działalności pożytku publicznego i o wolontariacie
 wolontariusze otrzymają porozumienia i ubezpieczenie od następstw nieszczęśliwych wypadków.</p>
+<div hidden>Ukryty komunikat redakcji</div>
 <h2>Kolejne kroki</h2>
 <p>Dzielnice zgłoszą do końca kwietnia świetlice, w których dyżurować będą koordynatorzy sieci.</p>
 </article>
@@ -40,7 +41,8 @@ wolontariusze otrzymają porozumienia i ubezpieczenie od następstw nieszczęśl
 </body></html>
 """
 CHROME = ("ciasteczek", "Zgadzam się", "Strona startowa", "Sport i rekreacja", "Trzeci sektor",
-          "Powiązane artykuły", "Festiwal pierogów", "Deklaracja dostępności", "Mapa serwisu")
+          "Powiązane artykuły", "Festiwal pierogów", "Deklaracja dostępności", "Mapa serwisu",
+          "Ukryty komunikat")
 
 MENU = "Strona główna\nO nas\nProjekty\nKontakt\n"
 FOOTER = "Fundacja Przykładowa, ul. Lipowa 3, Kraków\nWszelkie prawa zastrzeżone\n"

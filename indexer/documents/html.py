@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from indexer.documents import cleaning
 from indexer.documents.dating import EVIDENCE, DateGuess, date_of, partial_date
-from indexer.documents.loaders import html_to_text
+from indexer.documents.loaders import html_to_text, visible_html
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,8 @@ def read_page(html: str) -> WebPage:
     from trafilatura.metadata import extract_metadata
 
     page_title, visible = html_to_text(html)
+    _, soup = visible_html(html)
+    shown = str(soup)  # trafilatura keeps hidden elements: it only ever sees what a reader does
     heading = re.search(r"^# (.+)$", visible, re.MULTILINE)
     markup_date: str | None = None
     meta_title: str | None = None
@@ -53,7 +55,7 @@ def read_page(html: str) -> WebPage:
         logger.info("no page metadata (%s: %s)", type(exc).__name__, exc)
     try:
         article = trafilatura.extract(
-            html, output_format="markdown", include_formatting=True, include_links=False,
+            shown, output_format="markdown", include_formatting=True, include_links=False,
             include_images=False, include_tables=True, include_comments=False, deduplicate=False,
             with_metadata=False,
         )
@@ -61,7 +63,7 @@ def read_page(html: str) -> WebPage:
         logger.info("trafilatura failed (%s: %s)", type(exc).__name__, exc)
         article = None
     warnings: list[str] = []
-    text = cleaning.markdown_inline(article or "").strip()
+    text = _with_headings(cleaning.markdown_inline(article or "").strip(), visible)
     if sum(ch.isalpha() for ch in text) < MIN_CONTENT_LETTERS:
         text = visible
         warnings.append(NO_MAIN_CONTENT)
@@ -69,3 +71,12 @@ def read_page(html: str) -> WebPage:
     extra = (DateGuess(markup_date, "page_metadata", EVIDENCE["page_metadata"]),) if markup_date else ()
     date = date_of(visible, title or "", extra=extra)
     return WebPage(title, text, date if date.date else None, warnings)
+
+
+def _with_headings(text: str, visible: str) -> str:
+    """``text`` with the page's headings marked again where trafilatura's fallback extraction
+    (on small pages) returned them as plain lines: chunking follows headings."""
+    marks = {m.group(2).strip(): m.group(1) for m in re.finditer(r"^(#{1,6}) (.+)$", visible, re.MULTILINE)}
+    if not marks or re.search(r"^#{1,6} ", text, re.MULTILINE):
+        return text
+    return "\n".join(f"{marks[line.strip()]} {line.strip()}" if line.strip() in marks else line for line in text.split("\n"))

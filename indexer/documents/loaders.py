@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from typing import TYPE_CHECKING
 
@@ -233,8 +233,9 @@ _BLOCK_TAGS = {
 }
 
 
-def html_to_text(html: str) -> tuple[str | None, str]:
-    """Visible text of an HTML page, headings as Markdown ``#`` lines, list items as ``- ``."""
+def visible_html(html: str) -> tuple[str | None, Any]:
+    """The page's ``<title>`` and its parsed body without what a browser does not show
+    (scripts, styles, hidden elements, an unterminated comment)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_close_comments(html), "html.parser")
@@ -245,6 +246,12 @@ def html_to_text(html: str) -> tuple[str | None, str]:
         tag.decompose()
     for tag in soup.find_all(hidden=True):
         tag.decompose()
+    return title, soup
+
+
+def html_to_text(html: str) -> tuple[str | None, str]:
+    """Visible text of an HTML page, headings as Markdown ``#`` lines, list items as ``- ``."""
+    title, soup = visible_html(html)
     for level in range(1, 7):
         for tag in soup.find_all(f"h{level}"):
             tag.insert_before("\n\n" + "#" * level + " ")
