@@ -19,13 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
 from indexer.documents import cleaning
 
 if TYPE_CHECKING:
-    from indexer.documents.ocr import PageReader
     from indexer.documents.dating import DateGuess
+    from indexer.documents.ocr import PageReader
 
 logger = logging.getLogger(__name__)
 
