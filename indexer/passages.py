@@ -13,6 +13,7 @@ import logging
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from indexer.annotate import postulates, topics
@@ -39,6 +40,19 @@ PIPELINE_VERSION = (
 )
 
 
+def contextual_text(meta: Mapping[str, Any], heading_path: Sequence[str], text: str) -> str:
+    """``text`` after a context line (title | date | headings | lead): what the passage embedding
+    sees, and what a reranker scores (it rebuilds it from a hit's payload)."""
+    context = [str(meta.get("title") or "")]
+    if meta.get("date"):
+        context.append(str(meta["date"]))
+    if heading_path:
+        context.append(" > ".join(h[:120] for h in heading_path))
+    if meta.get("lead"):
+        context.append(str(meta["lead"]))
+    return " | ".join(context) + "\n" + text
+
+
 @dataclass
 class Passage:
     """A chunk with its document's metadata, ready to embed and store."""
@@ -59,14 +73,7 @@ class Passage:
 
     def embedding_text(self) -> str:
         """The passage with a short context line, so that it is embedded as part of its document."""
-        context = [self.meta["title"]]
-        if self.meta.get("date"):
-            context.append(self.meta["date"])
-        if self.heading_path:
-            context.append(" > ".join(h[:120] for h in self.heading_path))
-        if self.meta.get("lead"):
-            context.append(self.meta["lead"])
-        return " | ".join(context) + "\n" + self.text
+        return contextual_text(self.meta, self.heading_path, self.text)
 
     def lexical_text(self) -> str:
         """What the sparse vector is made of: the passage and its nearest heading."""

@@ -29,6 +29,10 @@ class Settings:
     query_prompt: str = "query: "
     passage_prompt: str = "passage: "
     embedding_batch_size: int = 16
+    # Optional cross-encoder reranker (assistant/retrieval/rerank.py): a local folder or a hub
+    # name; it reorders the best ``reranker_top`` fused candidates of every search. Off when None.
+    reranker_model: str | None = None
+    reranker_top: int = 20
     qdrant_url: str | None = None
     qdrant_api_key: str | None = None
     collection: str = "ngo_krakow"
@@ -62,6 +66,8 @@ class Settings:
             query_prompt=_env("NGO_QUERY_PROMPT", "query: "),
             passage_prompt=_env("NGO_PASSAGE_PROMPT", "passage: "),
             embedding_batch_size=int(_env("NGO_EMBEDDING_BATCH_SIZE", "16")),
+            reranker_model=_env("NGO_RERANKER_MODEL"),
+            reranker_top=int(_env("NGO_RERANKER_TOP", "20")),
             qdrant_url=_env("QDRANT_URL"),
             qdrant_api_key=_env("QDRANT_API_KEY"),
             collection=_env("NGO_COLLECTION", "ngo_krakow"),

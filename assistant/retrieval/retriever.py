@@ -17,6 +17,7 @@ from assistant.question.analysis import (
     event_years,
     without_event_years,
 )
+from assistant.retrieval.rerank import Reranker, RerankerUnavailable, load_reranker
 from indexer.settings import Settings
 from indexer.store.base import Store
 from indexer.store.fusion import SENTENCE_SHARE
@@ -135,6 +136,10 @@ class Retriever:
         self._vocab: np.ndarray | None = None
         self._vocab_loaded = False
         self._vocab_version: Path | None = None
+        self._reranker: Reranker | None = None
+        self._reranker_loaded = False
+        self._reranker_lock = threading.Lock()
+        self.reranker_problem: str | None = None  # why the configured reranker is not used
 
     @property
     def store(self) -> Store:
@@ -152,9 +157,28 @@ class Retriever:
             self.timings["model_load"] = time.perf_counter() - t0
         return self._embedder
 
+    @property
+    def reranker(self) -> Reranker | None:
+        """The configured cross-encoder, loaded on first use; None when off or when it cannot
+        load (then searches go on without it and :attr:`reranker_problem` says why)."""
+        if not self.settings.reranker_model:
+            return None
+        with self._reranker_lock:
+            if not self._reranker_loaded:
+                t0 = time.perf_counter()
+                try:
+                    self._reranker = load_reranker(self.settings)
+                except RerankerUnavailable as exc:
+                    self.reranker_problem = str(exc)
+                    logger.warning("%s; searching without reranking", exc)
+                self._reranker_loaded = True
+                self.timings["reranker_load"] = time.perf_counter() - t0
+            return self._reranker
+
     def warm_up(self) -> None:
-        """Load the model and open the store now rather than on the first question."""
+        """Load the models and open the store now rather than on the first question."""
         self.embedder.encode_queries(["rozgrzewka"])
+        _ = self.reranker
         _ = self.store
 
     def lexical_weight(self, query: str) -> float:
@@ -210,6 +234,9 @@ class Retriever:
         years = [event_years(q) if mode == "hybrid" else [] for q in queries]
         texts = [without_event_years(q) if y else q for q, y in zip(queries, years)]
         fetch = max(k, YEAR_POOL) if any(years) else k
+        reranker = self.reranker
+        if reranker is not None:
+            fetch = max(fetch, reranker.top)
         filters = filters or SearchFilters()
         if not filters.kinds:
             filters = replace(filters, kinds=DEFAULT_KINDS)
@@ -234,10 +261,11 @@ class Retriever:
             results = self.store.search_batch(requests)
         t2 = time.perf_counter()
         self.timings.update(embed=t1 - t0, query=t2 - t1)
-        return [
-            [Hit.from_stored(i, hit) for i, hit in enumerate(_stable_order(_dated(hits, y))[:k], start=1)]
-            for hits, y in zip(results, years)
-        ]
+        ordered = [_stable_order(_dated(hits, y)) for hits, y in zip(results, years)]
+        if reranker is not None:  # the question as asked, years included: titles carry dates
+            ordered = reranker.rerank_many(queries, ordered)
+            self.timings["rerank"] = time.perf_counter() - t2
+        return [[Hit.from_stored(i, hit) for i, hit in enumerate(hits[:k], start=1)] for hits in ordered]
 
     def index_info(self) -> dict[str, Any]:
         manifest = read_manifest(self.settings.index_dir)
