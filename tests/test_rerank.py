@@ -4,6 +4,7 @@ retriever follows them), over a small generated corpus indexed by the real model
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from dataclasses import replace
@@ -23,61 +24,61 @@ SECTIONS = {
     "Konkursy ofert na zadania publiczne": [
         (
             "Ogłoszenie konkursu",
-            "Prezydent ogłasza otwarty konkurs ofert na realizację zadań publicznych w zakresie "
+            ("Prezydent ogłasza otwarty konkurs ofert na realizację zadań publicznych w zakresie "
             "pomocy społecznej. Oferty składają stowarzyszenia i fundacje działające na rzecz "
-            "mieszkańców miasta, w terminie trzydziestu dni od dnia ogłoszenia konkursu.",
+            "mieszkańców miasta, w terminie trzydziestu dni od dnia ogłoszenia konkursu."),
         ),
         (
             "Ocena ofert",
-            "Komisja konkursowa ocenia oferty pod względem formalnym i merytorycznym. Liczy się "
+            ("Komisja konkursowa ocenia oferty pod względem formalnym i merytorycznym. Liczy się "
             "doświadczenie organizacji, koszt zadania, wkład własny oraz zasięg działań wśród "
-            "seniorów i osób z niepełnosprawnościami.",
+            "seniorów i osób z niepełnosprawnościami."),
         ),
         (
             "Rozliczenie dotacji",
-            "Organizacja, która otrzymała dotację, składa sprawozdanie końcowe w ciągu trzydziestu "
+            ("Organizacja, która otrzymała dotację, składa sprawozdanie końcowe w ciągu trzydziestu "
             "dni od zakończenia zadania. Niewykorzystaną część dotacji zwraca się na rachunek "
-            "urzędu wraz z odsetkami.",
+            "urzędu wraz z odsetkami."),
         ),
     ],
     "Budżet obywatelski i inicjatywa lokalna": [
         (
             "Zgłaszanie projektów",
-            "Mieszkańcy zgłaszają projekty do budżetu obywatelskiego przez formularz internetowy. "
+            ("Mieszkańcy zgłaszają projekty do budżetu obywatelskiego przez formularz internetowy. "
             "Projekt musi dotyczyć zadania własnego gminy i zyskać poparcie co najmniej "
-            "piętnastu osób mieszkających w dzielnicy.",
+            "piętnastu osób mieszkających w dzielnicy."),
         ),
         (
             "Głosowanie mieszkańców",
-            "Głosowanie trwa dwa tygodnie, a każdy mieszkaniec może oddać głos na kilka projektów "
+            ("Głosowanie trwa dwa tygodnie, a każdy mieszkaniec może oddać głos na kilka projektów "
             "dzielnicowych i ogólnomiejskich. Wygrywają projekty z największą liczbą punktów, aż "
-            "do wyczerpania puli środków.",
+            "do wyczerpania puli środków."),
         ),
         (
             "Inicjatywa lokalna",
-            "Grupa mieszkańców może złożyć wniosek o realizację inicjatywy lokalnej, na przykład "
+            ("Grupa mieszkańców może złożyć wniosek o realizację inicjatywy lokalnej, na przykład "
             "urządzenie skweru lub placu zabaw, i wnieść w nią pracę społeczną albo świadczenia "
-            "rzeczowe.",
+            "rzeczowe."),
         ),
     ],
     "Lokale dla organizacji pozarządowych": [
         (
             "Najem lokali użytkowych",
-            "Organizacje pozarządowe mogą wynająć lokal użytkowy od miasta na preferencyjnych "
+            ("Organizacje pozarządowe mogą wynająć lokal użytkowy od miasta na preferencyjnych "
             "warunkach, bez przetargu, jeżeli prowadzą w nim działalność pożytku publicznego na "
-            "rzecz mieszkańców.",
+            "rzecz mieszkańców."),
         ),
         (
             "Forum lokalowe",
-            "Krakowskie forum lokalowe zbiera potrzeby organizacji szukających siedziby i "
+            ("Krakowskie forum lokalowe zbiera potrzeby organizacji szukających siedziby i "
             "przedstawia miastu propozycje zmian w polityce lokalowej, w tym obniżenia stawek "
-            "czynszu dla stowarzyszeń.",
+            "czynszu dla stowarzyszeń."),
         ),
         (
             "Centrum obywatelskie",
-            "Centrum obywatelskie udostępnia organizacjom sale spotkań, biurka do pracy i "
+            ("Centrum obywatelskie udostępnia organizacjom sale spotkań, biurka do pracy i "
             "szkolenia z pozyskiwania funduszy. Z sal korzystają także grupy nieformalne i rady "
-            "dzielnic.",
+            "dzielnic."),
         ),
     ],
 }
@@ -114,7 +115,11 @@ def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, index_settings: Settings) -> Path:
     """A 2-layer cross-encoder (hidden 32, one output) with random weights and the e5 tokenizer."""
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, XLMRobertaConfig
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        XLMRobertaConfig,
+    )
 
     from indexer.vectors.embeddings import ensure_e5_model
 
@@ -174,12 +179,12 @@ def test_the_top_candidates_follow_the_cross_encoder(plain, reranked, cross_enco
         assert len({h.id for h in after}) == TOP
         assert {h.id for h in after} == {h.id for h in before}  # nothing lost, nothing added
         scores = _predict(cross_encoder, query, after)
-        assert all(a >= b - TOLERANCE for a, b in zip(scores, scores[1:])), scores
+        assert all(a >= b - TOLERANCE for a, b in itertools.pairwise(scores)), scores
         reordered_any |= [h.id for h in after] != [h.id for h in before]
         # scores stay on the fused scale and fall with rank
         assert after[0].score == pytest.approx(before[0].score, abs=1e-6)
         assert after[-1].score == pytest.approx(before[-1].score, abs=1e-6)
-        assert all(a.score >= b.score for a, b in zip(after, after[1:]))
+        assert all(a.score >= b.score for a, b in itertools.pairwise(after))
     assert reordered_any, "the reranker never changed the fused order"
 
 
