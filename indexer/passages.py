@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from indexer.annotate import postulates, topics

@@ -54,7 +54,7 @@ class Settings:
     llm_threads: int | None = None  # CPU threads of a local GGUF model (default: llama.cpp's choice)
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         """Settings from ``NGO_*`` / ``QDRANT_*`` environment variables, then ``overrides``."""
         base = cls(
             index_dir=Path(_env("NGO_INDEX_DIR", ".index")),

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ class Hit:
         return data
 
     @classmethod
-    def from_stored(cls, rank: int, hit: StoredHit) -> "Hit":
+    def from_stored(cls, rank: int, hit: StoredHit) -> Hit:
         p = hit.payload
         return cls(
             rank=rank,
