@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 # includes it, so the next build re-embeds every document.
 PIPELINE_VERSION = (
     f"normalize-3/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
-    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1/dating-1/web-1"
+    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1/dating-1/web-1/sections-5/title-terms-1"
 )
 
 
@@ -76,9 +76,13 @@ class Passage:
         return contextual_text(self.meta, self.heading_path, self.text)
 
     def lexical_text(self) -> str:
-        """What the sparse vector is made of: the passage and its nearest heading."""
+        """What the sparse vector is made of: the document's title, the passage's nearest heading
+        and the passage (a passage of "Regulamin … Centrum Obywatelskiego Podgórze" that gives
+        the opening hours answers a question naming Podgórze)."""
         lead = self.meta.get("lead") or ""
-        return (self.heading_path[-1] + "\n" if self.heading_path else "") + (lead + "\n" if lead else "") + self.text
+        title = self.meta.get("title") or ""
+        parts = [title, self.heading_path[-1] if self.heading_path else "", lead, self.text]
+        return "\n".join(p for p in parts if p)
 
     def payload(self) -> dict[str, Any]:
         return {

@@ -9,7 +9,6 @@ date, an hour or a house number counts nothing.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from assistant.question.analysis import (
     ADDRESS,
@@ -86,10 +85,8 @@ _ORG_HEADS = frozenset(
 _PERSON_TITLE = re.compile(r"\b(p\.|pan|pani|dyr\.|prezydent\w*|kierownik\w*)\s+([A-ZĄĆĘŁŃÓŚŹŻ][\w-]+)")
 
 
-@lru_cache(maxsize=50_000)
 def _analyses(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(lemma, tag, name qualifiers) of every Morfeusz reading of ``word``."""
-    return tuple((lemma, tag, tuple(names)) for _s, _e, (_o, lemma, tag, names, _q) in analyzer._morfeusz().analyse(word))
+    return analyzer.analyses(word)
 
 
 def _is_first_name(word: str) -> bool:
@@ -157,7 +154,8 @@ def _numbers(sentence: str, info: QuestionInfo) -> list[tuple[int, re.Match[str]
     not parts of a date, an hour, a street address or an act's number), with their token index."""
     matches = list(_TOKEN.finditer(sentence))
     tokens = [m.group(0) for m in matches]
-    references = [m.span() for m in _REFERENCE.finditer(sentence)]
+    # an act's number or a legal reference, and a sum of money, are not counts
+    references = [m.span() for m in _REFERENCE.finditer(sentence)] + [m.span() for m in _CURRENCY.finditer(sentence)]
     asked = set(info.numerals)
     out = []
     for i, m in enumerate(matches):
@@ -263,7 +261,8 @@ def _count_spans(sentence: str, info: QuestionInfo) -> list[Span]:
         return [(m.start(), m.end(), 1.0) for _i, m in numbers]
     tokens = [m.group(0) for m in _TOKEN.finditer(sentence)]
     unit_at = [i for i, tok in enumerate(tokens) if set(analyzer.word_terms(tok)) & info.unit_terms]
-    with_unit = [(m.start(), m.end(), 1.0) for i, m in numbers if any(0 < u - i <= 3 for u in unit_at)]
+    # the unit just after the number ("19 osób") or just before it in a list ("liczba ofert: 1 410")
+    with_unit = [(m.start(), m.end(), 1.0) for i, m in numbers if any(0 < u - i <= 3 or 0 < i - u <= 2 for u in unit_at)]
     if with_unit:
         return with_unit
     # "Liczba mieszkań … to 20000": the unit named by "liczba" with a number in the sentence

@@ -511,6 +511,8 @@ def evidence_of(
         "support_specific": best.features.get("specific", 1.0),
         "support_dated": best.features.get("dated", 1.0),
         "year_match": _year_match(info, best),
+        "support_type": best.type_score if info.answer_type else 1.0,
+        "support_names": _names_in(info, focus, best),
     }
     return Evidence(features, best, focus)
 
@@ -524,6 +526,28 @@ def _year_match(info: QuestionInfo, support: SentenceCandidate) -> float:
         return 1.0
     year = years[0]
     return 1.0 if of_year(support.hit, year) or year in support.text or year in (support.hit.title or "") else 0.0
+
+
+def question_names(info: QuestionInfo) -> list[str]:
+    """The names a Polish question asks about: capitalised words after its first, not acronyms
+    ("Dębnikach", "Sportu", "Podgórze" in "Klub Sąsiedzki na Dębnikach")."""
+    if info.lang != "pl":
+        return []
+    words = analyzer.words(info.text)[1:]
+    return [w for w in words if w[:1].isupper() and not w.isupper() and len(w) >= 4 and analyzer.word_terms(w)]
+
+
+def _names_in(info: QuestionInfo, focus: Sequence[FocusWord], support: SentenceCandidate) -> float:
+    """Share of the question's distinctive names (:func:`question_names` that few passages hold,
+    or none) that the answer's passage, with its title and headings, holds: opening hours of
+    another centre do not answer for this one ("Centrum Obywatelskie Bieżanów": "Centrum" and
+    "Obywatelskie" are everywhere, "Bieżanów" is what the question is about)."""
+    asked = set(question_names(info))
+    names = [f for f in focus if f.word in asked and (not f.known or f.weight >= GENERIC_IDF)]
+    if not names:
+        return 1.0
+    context = hit_terms(support.hit)
+    return sum(bool(f.terms & context) for f in names) / len(names)
 
 
 def rule_reasons(features: dict[str, float], rules: AnswerRules = DEFAULT_RULES) -> list[str]:
@@ -542,4 +566,10 @@ def rule_reasons(features: dict[str, float], rules: AnswerRules = DEFAULT_RULES)
         reasons.append("the year asked about is not in the documents")
     if rules.veto_common_words_only and features.get("anchored", 1.0) <= 0.0:
         reasons.append("the question shares only common words with the documents")
+    if rules.veto_answer_without_type and features.get("support_type", 1.0) <= 0.0:
+        reasons.append("the best answer sentence does not hold the kind of answer asked for")
+    if rules.veto_other_year and features.get("year_match", 1.0) <= 0.0:
+        reasons.append("the answer comes from a document of another year than the one asked about")
+    if rules.veto_other_name and features.get("support_names", 1.0) < 1.0:
+        reasons.append("the answer's passage does not name what the question is about")
     return reasons

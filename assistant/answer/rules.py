@@ -21,6 +21,9 @@ class AnswerRules:
     veto_unknown_acronym: bool = True  # "KRS": an acronym the index never saw and no passage spells out
     veto_missing_year: bool = True  # every year the question names is missing from the passages
     veto_common_words_only: bool = True  # only common words shared, dictionary words the index lacks
+    veto_answer_without_type: bool = True  # the chosen sentence holds nothing of the asked-for type
+    veto_other_year: bool = True  # the question names one year; the answer's document is of another
+    veto_other_name: bool = True  # a distinctive name of the question ("Bieżanów") is not in the answer's passage
     # choosing the answer sentence
     typed_pool: bool = True  # prefer a sentence holding the asked-for type within a margin of the best
     dated_documents: bool = True  # a question naming a day or a year is answered from documents of it

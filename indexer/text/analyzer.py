@@ -61,6 +61,21 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=200_000)
+def analyses(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """Every Morfeusz reading of ``word``: (lemma, tag, name qualifiers such as "imię")."""
+    return tuple((lemma, tag, tuple(names)) for _s, _e, (_o, lemma, tag, names, _q) in _morfeusz().analyse(word))
+
+
+_VERB_TAGS = ("fin", "praet", "bedzie", "impt", "imps", "inf")
+
+
+def is_verb(word: str) -> bool:
+    """True when every reading of ``word`` is a verb form ("jest", "planuje", "wpłynęło")."""
+    readings = [tag for _lemma, tag, _names in analyses(word) if tag != "ign"]
+    return bool(readings) and all(tag.startswith(_VERB_TAGS) for tag in readings)
+
+
 def text_lemmas(text: str) -> set[str]:
     """The lemmas of the words of ``text``; a word the dictionary does not know stands for
     itself, lower-cased ("NGO", "proposal")."""

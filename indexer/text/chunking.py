@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.documents.loaders import Page
+from indexer.text import analyzer
 
 TARGET_CHARS = 700
 MAX_CHARS = 1100
@@ -97,7 +98,7 @@ def blocks(text: str) -> list[Block]:
                 flush()
                 out.append(Block("heading", line, 1))
             continue
-        if _SECTION.match(line):
+        if _SECTION.match(line) and not _states_something(line):
             flush()
             out.append(Block("heading", line.rstrip(":").strip(), 2))
             continue
@@ -135,6 +136,13 @@ def blocks(text: str) -> list[Block]:
             current.text = _join_lines(current.text, line)
     flush()
     return _promote_lead_lines(out)
+
+
+def _states_something(line: str) -> bool:
+    """A numbered line with a verb ("1. Współpraca … realizowana jest poprzez:", "2. Z kwoty …
+    planuje się przeznaczyć:") is a sentence introducing a list, not a section heading like
+    "1. MOPS – p. dyr. Józefa Grodecka:" (who speaks)."""
+    return any(analyzer.is_verb(word) for word in analyzer.words(line))
 
 
 def _opens_sentence(line: str) -> bool:
