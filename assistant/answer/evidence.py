@@ -31,6 +31,7 @@ from assistant.question.analysis import (
     AGENT,
     PERSON,
     QuestionInfo,
+    document_years,
     event_years,
     of_year,
 )
@@ -521,7 +522,7 @@ def _year_match(info: QuestionInfo, support: SentenceCandidate) -> float:
     """1.0 when the answer comes from a document of the year the question names ("program
     współpracy na 2024 rok") or the sentence names that year; 0.0 otherwise; 1.0 when the
     question names no single year."""
-    years = sorted(set(event_years(info.text)))
+    years = sorted(set(document_years(info.text)))
     if len(years) != 1:
         return 1.0
     year = years[0]

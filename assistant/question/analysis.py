@@ -306,10 +306,33 @@ def without_event_years(question: str) -> str:
     return stripped if analyzer.words(stripped) else question
 
 
+def period_years(question: str) -> list[str]:
+    """Years of the period a programme covers ("programu współpracy na 2024 rok", "na lata
+    2026-2030"): they name the document asked about, by its title."""
+    events = set(event_years(question))
+    return [y for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question) if y not in events]
+
+
+def document_years(question: str) -> list[str]:
+    """Every year that picks the documents of a question: the dated events and the periods."""
+    return list(dict.fromkeys(event_years(question) + period_years(question)))
+
+
+_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
 def document_of_year(date: str | None, title: str | None, year: str) -> bool:
-    """A document is of ``year`` when dated that year or the next (a report on 2019 is dated
-    2020), or when its title names the year."""
-    return (date or "")[:4] in (year, str(int(year) + 1)) or year in (title or "")
+    """A document is of ``year`` when its title names that year ("Program współpracy … na rok
+    2024", "Sprawozdanie … za 2019"); a title naming other years only is of those years (the
+    2025 programme, adopted in 2024, is no document of 2024). A title naming no year: dated
+    that year or the next (a report on 2019 is dated 2020)."""
+    named = _TITLE_YEAR.findall(title or "")
+    if named:
+        return year in named or any(
+            len(span) == 2 and int(span[0]) <= int(year) <= int(span[1])
+            for span in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)", title or "")
+        )
+    return (date or "")[:4] in (year, str(int(year) + 1))
 
 
 def of_year(hit: Any, year: str) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.question.analysis import (
     document_of_year,
+    document_years,
     event_years,
     without_event_years,
 )
@@ -232,8 +233,8 @@ class Retriever:
             return []
         # typed without Polish letters or pasted from a damaged text: searched as repaired
         queries = [repair_query(q) for q in queries]
-        years = [event_years(q) if mode == "hybrid" else [] for q in queries]
-        texts = [without_event_years(q) if y else q for q, y in zip(queries, years)]
+        years = [document_years(q) if mode == "hybrid" else [] for q in queries]
+        texts = [without_event_years(q) if event_years(q) else q for q in queries]
         fetch = max(k, YEAR_POOL) if any(years) else k
         reranker = self.reranker
         if reranker is not None:
