@@ -37,7 +37,9 @@ from assistant.answer.records import (
     POSTULATE_LEMMAS,
     RAISED_LEMMAS,
     REPLY_LEMMAS,
+    holds,
     on_topic,
+    topic_stems,
 )
 from assistant.answer.rules import DEFAULT_RULES, AnswerRules
 from assistant.answer.scorer import CandidateScorer
@@ -406,7 +408,8 @@ class Answerer:
         if self.rules.record_lists and _asks_about_postulates(gathered.info):
             records = self._postulate_records(gathered)
             if records:
-                return self._records_answer(records)
+                mentions = self._topic_mentions(gathered, records) if self.rules.postulate_mentions else []
+                return self._records_answer(records, mentions)
         items = self._list_items(gathered)
         builder = _CitationBuilder()
         lines: list[str] = []
@@ -448,6 +451,8 @@ class Answerer:
             listed = [c for c in group if len(c.text) <= 220]
             enumeration = len(listed) >= 3 and len(listed) >= len(group) - 1
             take = group if enumeration else [c for c in group if c.score >= top - LIST_ITEM_MARGIN]
+            if self.rules.whole_list_runs and not enumeration:
+                take = _whole_runs(group, take)
             if self.rules.list_continuation and (enumeration or any(c.text.rstrip().endswith(":") for c in take)):
                 take = take + self._continuation(group[0].hit, {c.hit.id for g in kept for c in g})
             for cand in sorted(take, key=lambda c: c.start):
@@ -508,13 +513,40 @@ class Answerer:
             close = [h for h in close if (h.payload or {}).get(side)] or close
         return close
 
-    def _records_answer(self, records: list[Hit]) -> Answer:
+    def _topic_mentions(self, gathered: Gathered, records: list[Hit]) -> list[SentenceCandidate]:
+        """For a postulate question on a topic ("…dotyczyły polityki lokalowej?"), the best
+        sentence on that topic of each other retrieved document: notes and news raise
+        postulates in their text, without records (a 2011 meeting note on premises)."""
+        rare = [f.word for f in gathered.evidence.focus if f.known and f.weight >= GENERIC_IDF]
+        stems = topic_stems(rare)
+        if not stems or self.term_stats.n_docs < MIN_PASSAGES_FOR_RARITY:
+            return []
+        covered = {r.doc_id for r in records}
+        best: dict[str, SentenceCandidate] = {}
+        for cand in gathered.candidates:
+            if cand.hit.doc_id in covered or cand.features.get("non_answer"):
+                continue
+            lemmas = {analyzer.fold(lemma) for lemma in analyzer.text_lemmas(cand.text)}
+            if not any(holds(lemmas, stem) for stem in stems):
+                continue
+            if cand.hit.doc_id not in best or cand.score > best[cand.hit.doc_id].score:
+                best[cand.hit.doc_id] = cand
+        return list(best.values())
+
+    def _records_answer(self, records: list[Hit], mentions: list[SentenceCandidate] | None = None) -> Answer:
+        """Records (proposal and response, with organisation and date) and other documents'
+        sentences on the topic, grouped by document, documents oldest first."""
+        items: list[Any] = list(records) + list(mentions or [])
         builder = _CitationBuilder()
         lines: list[str] = []
-        for group in _by_document(records, lambda h: h):
-            head = group[0]
+        for group in _by_document(items, lambda x: x.hit if isinstance(x, SentenceCandidate) else x):
+            head = group[0].hit if isinstance(group[0], SentenceCandidate) else group[0]
             lines.append(f"{head.title} ({head.date or '—'}):")
-            for hit in group:
+            for item in group:
+                if isinstance(item, SentenceCandidate):
+                    lines.append(f"- {item.text} [{builder.cite(item.hit, item.start, item.end)}]")
+                    continue
+                hit = item
                 lines_of = [m for m in re.finditer(r"[^\n]+", hit.text) if m.group(0).strip()]
                 start, end = (lines_of[0].start(), lines_of[-1].end()) if lines_of else (0, len(hit.text))
                 n = builder.cite(hit, start, end)
@@ -570,6 +602,25 @@ def _item_number(sentence: str) -> int | None:
     """The number of a numbered list item ("- 14) promocji …", "15. kultury …"), else None."""
     match = re.match(r"\s*(?:[-•–]\s*)?(\d{1,2})[.)]\s", sentence)
     return int(match.group(1)) if match else None
+
+
+_LIST_MARKER = re.compile(r"\s*(?:[-•–▪●*]\s+|\d{1,2}[.)]\s|[a-z]\)\s)")
+
+
+def _whole_runs(group: list[SentenceCandidate], take: list[SentenceCandidate]) -> list[SentenceCandidate]:
+    """The taken items of a passage with every item of their list from the first taken one to
+    the list's end: an agenda of eleven points is not shown as six with the third missing."""
+    ordered = sorted(group, key=lambda c: c.start)
+    chosen = {id(c) for c in take}
+    out = {id(c): c for c in take}
+    for i, cand in enumerate(ordered):
+        if id(cand) not in chosen or not _LIST_MARKER.match(cand.text):
+            continue
+        for nxt in ordered[i + 1 :]:
+            if not _LIST_MARKER.match(nxt.text):
+                break
+            out[id(nxt)] = nxt
+    return sorted(out.values(), key=lambda c: c.start)
 
 
 def _reply_after(best: SentenceCandidate, gathered: Gathered) -> SentenceCandidate | None:

@@ -31,9 +31,10 @@ from assistant.question.analysis import (
     AGENT,
     PERSON,
     QuestionInfo,
-    document_years,
+    document_of_year,
     event_years,
     of_year,
+    period_years,
 )
 from indexer.documents.metadata import MONTHS
 from indexer.store.backends import SearchFilters, Store
@@ -241,6 +242,7 @@ def score_candidates(
         # answers the rest of it: repeating "24 czerwca" is no sign of answering
         words = [f for f in focus if not _is_date_word(f.word)] or list(focus)
     rare = [f for f in words if f.known and f.weight >= GENERIC_IDF]
+    names = distinctive_names(info, focus)
     top = max((c.hit.score for c in candidates), default=0.0) or 1.0
     best_cos = max((c.cos for c in candidates), default=0.0)
     dated = {id(c) for c in dated_candidates(info, candidates)}
@@ -272,6 +274,8 @@ def score_candidates(
             "dated": 1.0 if id(cand) in dated else 0.0,
             "non_answer": 1.0 if _answers_nothing(cand.text, info) else 0.0,
             "speaker": 1.0 if cand.speaker else 0.0,
+            "names": _names_in(info, names, cand),
+            "year": _year_match(info, cand),
         }
         cand.score = scorer.score(cand.features)
 
@@ -356,8 +360,24 @@ def best_sentence(
         margin = TYPE_MARGIN if best.type_score > 0 else UNTYPED_BEST_MARGIN
         pool = [c for c in candidates if c.type_score >= 1.0 and c.score >= best.score - margin]
         if pool:
-            return max(pool, key=lambda c: c.score)
+            best = max(pool, key=lambda c: c.score)
+    if rules.checked_pool and not _passes(best, info):
+        # the best sentence that would not be vetoed (of the year and the names asked about,
+        # holding the asked-for type), when one is close enough
+        pool = [c for c in candidates if _passes(c, info) and c.score >= best.score - CHECKED_MARGIN]
+        if pool:
+            best = max(pool, key=lambda c: c.score)
     return best
+
+
+CHECKED_MARGIN = 0.15
+
+
+def _passes(cand: SentenceCandidate, info: QuestionInfo) -> bool:
+    """The candidate is of the year and the names the question asks about and, for a typed
+    question, holds that kind of answer: none of the answer's vetoes would refuse it."""
+    typed_ok = not info.answer_type or cand.type_score >= 1.0
+    return typed_ok and cand.features.get("names", 1.0) >= 1.0 and cand.features.get("year", 1.0) >= 1.0
 
 
 _NAME_CONNECTORS = frozenset({"i", "w", "z", "ze", "na", "do", "dla", "od", "ds", "im", "oraz", "rzecz"})
@@ -513,20 +533,22 @@ def evidence_of(
         "support_dated": best.features.get("dated", 1.0),
         "year_match": _year_match(info, best),
         "support_type": best.type_score if info.answer_type else 1.0,
-        "support_names": _names_in(info, focus, best),
+        "support_names": best.features.get("names", 1.0),
     }
     return Evidence(features, best, focus)
 
 
 def _year_match(info: QuestionInfo, support: SentenceCandidate) -> float:
     """1.0 when the answer comes from a document of the year the question names ("program
-    współpracy na 2024 rok") or the sentence names that year; 0.0 otherwise; 1.0 when the
-    question names no single year."""
-    years = sorted(set(document_years(info.text)))
-    if len(years) != 1:
+    współpracy na 2024 rok", "w 2019 roku") or its passage names that year; 0.0 otherwise; 1.0
+    when the question names no single year."""
+    events, periods = set(event_years(info.text)), set(period_years(info.text)) - set(event_years(info.text))
+    if len(events | periods) != 1:
         return 1.0
-    year = years[0]
-    return 1.0 if of_year(support.hit, year) or year in support.text or year in (support.hit.title or "") else 0.0
+    year = next(iter(events | periods))
+    hit = support.hit
+    of = document_of_year(hit.date, hit.title, year, period=bool(periods))
+    return 1.0 if of or year in hit.text or year in " ".join(hit.heading_path or []) else 0.0
 
 
 def question_names(info: QuestionInfo) -> list[str]:
@@ -535,19 +557,30 @@ def question_names(info: QuestionInfo) -> list[str]:
     if info.lang != "pl":
         return []
     words = analyzer.words(info.text)[1:]
-    return [w for w in words if w[:1].isupper() and not w.isupper() and len(w) >= 4 and analyzer.word_terms(w)]
+    return [
+        w for w in words
+        if w[:1].isupper() and sum(ch.isupper() for ch in w) == 1 and len(w) >= 4 and analyzer.word_terms(w)
+    ]
 
 
-def _names_in(info: QuestionInfo, focus: Sequence[FocusWord], support: SentenceCandidate) -> float:
-    """Share of the question's distinctive names (:func:`question_names` that few passages hold,
-    or none) that the answer's passage, with its title and headings, holds: opening hours of
-    another centre do not answer for this one ("Centrum Obywatelskie Bieżanów": "Centrum" and
-    "Obywatelskie" are everywhere, "Bieżanów" is what the question is about)."""
+def distinctive_names(info: QuestionInfo, focus: Sequence[FocusWord]) -> list[FocusWord]:
+    """The question's names (:func:`question_names`) that few passages hold, or none: what it
+    is about ("Centrum Obywatelskie Bieżanów": "Centrum" and "Obywatelskie" are everywhere,
+    "Bieżanów" is the one that matters)."""
     asked = set(question_names(info))
-    names = [f for f in focus if f.word in asked and (not f.known or f.weight >= GENERIC_IDF)]
+    # a word neither the index nor the dictionary knows is a typo or OCR damage ("Lokalowc"), no name
+    return [
+        f for f in focus
+        if f.word in asked and (f.weight >= GENERIC_IDF if f.known else analyzer.is_known_word(f.word))
+    ]
+
+
+def _names_in(info: QuestionInfo, names: Sequence[FocusWord], cand: SentenceCandidate) -> float:
+    """Share of the question's distinctive names that the candidate's passage, with its title
+    and headings, holds: opening hours of another centre do not answer for this one."""
     if not names:
         return 1.0
-    context = hit_terms(support.hit)
+    context = hit_terms(cand.hit)
     return sum(bool(f.terms & context) for f in names) / len(names)
 
 

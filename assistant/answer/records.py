@@ -153,15 +153,16 @@ def on_topic(words: Sequence[str], records: Sequence[Any]) -> list[Any]:
         return list(records)
     texts = [_folded_lemmas(" ".join([r.text, *(r.heading_path or [])])) for r in records]
     limit = max(1, int(len(records) * DISTINCTIVE_SHARE))
-    distinctive = [stem for stem in topic_stems(words) if 0 < sum(_holds(t, stem) for t in texts) <= limit]
+    distinctive = [stem for stem in topic_stems(words) if 0 < sum(holds(t, stem) for t in texts) <= limit]
     if not distinctive:
         return list(records)
-    return [r for r, t in zip(records, texts) if any(_holds(t, stem) for stem in distinctive)]
+    return [r for r, t in zip(records, texts) if any(holds(t, stem) for stem in distinctive)]
 
 
 def _folded_lemmas(text: str) -> set[str]:
     return {analyzer.fold(lemma) for lemma in analyzer.text_lemmas(text)}
 
 
-def _holds(lemmas: set[str], stem: str) -> bool:
+def holds(lemmas: set[str], stem: str) -> bool:
+    """Whether folded ``lemmas`` hold ``stem`` (a lemma, or its first :data:`STEM` letters)."""
     return stem in lemmas or (len(stem) >= STEM and any(lemma.startswith(stem) for lemma in lemmas))

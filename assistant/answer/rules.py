@@ -26,6 +26,7 @@ class AnswerRules:
     veto_other_name: bool = True  # a distinctive name of the question ("Bieżanów") is not in the answer's passage
     # choosing the answer sentence
     typed_pool: bool = True  # prefer a sentence holding the asked-for type within a margin of the best
+    checked_pool: bool = True  # else the best sentence no veto would refuse (type, year, names), within a margin
     dated_documents: bool = True  # a question naming a day or a year is answered from documents of it
     skip_non_answers: bool = True  # questions in the text and bare names answer nothing (but "kto")
     skip_headings: bool = True  # a title or heading repeated in the text answers nothing
@@ -41,6 +42,8 @@ class AnswerRules:
     record_lists: bool = True  # postulate questions list postulate records with the city's response
     records_on_topic: bool = True  # records filtered by a rare question word only some of them hold
     records_side: bool = True  # "jakie deklaracje": records with a recorded response
+    postulate_mentions: bool = True  # with the records, other documents' sentences on the topic asked
+    whole_list_runs: bool = True  # a list answer takes a list's items from the first chosen to the run's end
 
     @classmethod
     def names(cls) -> list[str]:

@@ -32,6 +32,8 @@ FEATURES = (
     "dated",  # from a document of the day or year the question names (1.0 when it names none)
     "non_answer",  # a question in the text, or a bare name for a question not asking who
     "speaker",  # the section heading names who speaks, for a "kto" question
+    "names",  # the question's distinctive names in the passage with its title and headings
+    "year",  # of the year the question names (its document, or its passage names it)
 )
 
 HAND_WEIGHTS = {"cos": 1.0, "coverage": 0.1, "window_coverage": 0.1, "rank_prior": 0.03, "passage": 0.1, "length": -0.04}

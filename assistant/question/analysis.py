@@ -321,18 +321,17 @@ def document_years(question: str) -> list[str]:
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def document_of_year(date: str | None, title: str | None, year: str) -> bool:
-    """A document is of ``year`` when its title names that year ("Program współpracy … na rok
-    2024", "Sprawozdanie … za 2019"); a title naming other years only is of those years (the
-    2025 programme, adopted in 2024, is no document of 2024). A title naming no year: dated
-    that year or the next (a report on 2019 is dated 2020)."""
+def document_of_year(date: str | None, title: str | None, year: str, period: bool = False) -> bool:
+    """A document is of ``year`` when dated that year or the next (a report on 2019 is dated
+    2020) or when its title names the year. For the period a programme covers (``period``:
+    "na rok 2024") a title naming years decides alone (the 2025 programme, adopted in 2024, is
+    no programme for 2024); a title naming none: dated that year or the one before."""
     named = _TITLE_YEAR.findall(title or "")
-    if named:
-        return year in named or any(
-            len(span) == 2 and int(span[0]) <= int(year) <= int(span[1])
-            for span in re.findall(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)", title or "")
-        )
-    return (date or "")[:4] in (year, str(int(year) + 1))
+    spans = re.findall(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)", title or "")
+    in_title = year in named or any(int(a) <= int(year) <= int(b) for a, b in spans)
+    if period:
+        return in_title if named else (date or "")[:4] in (year, str(int(year) - 1))
+    return in_title or (date or "")[:4] in (year, str(int(year) + 1))
 
 
 def of_year(hit: Any, year: str) -> bool:

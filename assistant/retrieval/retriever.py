@@ -15,8 +15,8 @@ import numpy as np
 
 from assistant.question.analysis import (
     document_of_year,
-    document_years,
     event_years,
+    period_years,
     without_event_years,
 )
 from assistant.retrieval.rerank import Reranker, RerankerUnavailable, load_reranker
@@ -110,16 +110,19 @@ def _stable_order(hits: list[StoredHit]) -> list[StoredHit]:
     )
 
 
-def _dated(hits: list[StoredHit], years: list[str]) -> list[StoredHit]:
-    """``hits`` with :data:`YEAR_BONUS` added for documents of the ``years`` the question names."""
-    if not years:
+def _dated(hits: list[StoredHit], events: Sequence[str], periods: Sequence[str] = ()) -> list[StoredHit]:
+    """``hits`` with :data:`YEAR_BONUS` added for documents of the years the question names:
+    the dated events' and the periods' (a programme "na rok 2024")."""
+    if not events and not periods:
         return hits
-    return [
-        replace(h, score=h.score + YEAR_BONUS)
-        if any(document_of_year(h.payload.get("date"), h.payload.get("title"), y) for y in years)
-        else h
-        for h in hits
-    ]
+
+    def of(h: StoredHit) -> bool:
+        date, title = h.payload.get("date"), h.payload.get("title")
+        return any(document_of_year(date, title, y) for y in events) or any(
+            document_of_year(date, title, y, period=True) for y in periods
+        )
+
+    return [replace(h, score=h.score + YEAR_BONUS) if of(h) else h for h in hits]
 
 
 class Retriever:
@@ -233,9 +236,9 @@ class Retriever:
             return []
         # typed without Polish letters or pasted from a damaged text: searched as repaired
         queries = [repair_query(q) for q in queries]
-        years = [document_years(q) if mode == "hybrid" else [] for q in queries]
+        years = [(event_years(q), period_years(q)) if mode == "hybrid" else ([], []) for q in queries]
         texts = [without_event_years(q) if event_years(q) else q for q in queries]
-        fetch = max(k, YEAR_POOL) if any(years) else k
+        fetch = max(k, YEAR_POOL) if any(e or p for e, p in years) else k
         reranker = self.reranker
         if reranker is not None:
             fetch = max(fetch, reranker.top)
@@ -263,7 +266,7 @@ class Retriever:
             results = self.store.search_batch(requests)
         t2 = time.perf_counter()
         self.timings.update(embed=t1 - t0, query=t2 - t1)
-        ordered = [_stable_order(_dated(hits, y)) for hits, y in zip(results, years)]
+        ordered = [_stable_order(_dated(hits, *y)) for hits, y in zip(results, years)]
         if reranker is not None:  # the question as asked, years included: titles carry dates
             ordered = reranker.rerank_many(queries, ordered)
             self.timings["rerank"] = time.perf_counter() - t2
