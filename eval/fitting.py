@@ -32,7 +32,7 @@ REPEATS = 3
 # threshold fitted on five documents never fires on five hundred).
 ABSTENTION_FEATURES = (
     "support_score", "support_type_subject", "support_specific", "year_match", "date_match",
-    "type_ok", "vocabulary", "identifiers", "acronyms", "anchored",
+    "type_ok", "vocabulary", "support_type", "support_names", "dense_z",
 )
 
 

@@ -24,6 +24,7 @@ from indexer.documents.metadata import (
     ManifestEntry,
     organisations,
     title_from_filename,
+    title_from_text,
     type_of,
 )
 from indexer.store.schema import point_id
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 # includes it, so the next build re-embeds every document.
 PIPELINE_VERSION = (
     f"normalize-3/repair-1/tables-1/structure-4/{chunking.TARGET_CHARS}-{chunking.MAX_CHARS}"
-    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1/dating-1/web-1/sections-5/title-terms-1"
+    f"/postulates-1/{topics.TOPICS_VERSION}/ocr-1/dating-1/web-1/sections-5/title-terms-1/text-titles-1"
 )
 
 
@@ -123,6 +124,8 @@ def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
         title, title_source = entry.title, "the manifest's title"
     elif raw.embedded_title:
         title, title_source = raw.embedded_title, "the title"
+    elif title_from_text(raw.text[:2000]):
+        title, title_source = str(title_from_text(raw.text[:2000])), "its first line"
     else:
         title, title_source = title_from_filename(raw.path), "file name"
     date = entry.date if entry and entry.date else None

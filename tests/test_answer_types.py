@@ -60,3 +60,16 @@ def test_type_spans_say_where_the_answer_stands():
     found = [sentence[a:b].strip() for a, b, _s in spans]
     assert found[0] == "25 zł" and found[1].startswith("30 mln") and len(found) == 2
     assert has_month("spotkanie 3 czerwca") and not has_month("organizacje mają plany")
+
+
+def test_a_cited_acts_date_is_not_the_date_asked_for():
+    q = analyse_question("Do kiedy można składać oferty?")
+    cited = "Prezydent Miasta ogłasza konkurs na podstawie ustawy z dnia 24 kwietnia 2003 r. o działalności pożytku publicznego."
+    assert answer_type_found(cited, q) == 0.0
+    assert answer_type_found("Zarządzenie Nr 12/2031 Prezydenta Miasta Krakowa z dnia 3 marca 2031 r.", q) == 0.0
+    assert answer_type_found("Oferty można składać do dnia 29 lutego 2031 r. do godz. 15:30.", q) == 1.0
+
+
+def test_a_period_answers_when():
+    q = analyse_question("W jakim terminie miasto przekazuje dotację?")
+    assert answer_type_found("Dotacja jest przekazywana w ciągu 14 dni od podpisania umowy.", q) == 1.0

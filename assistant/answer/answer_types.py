@@ -246,6 +246,12 @@ def type_spans(sentence: str, info: QuestionInfo) -> list[Span]:
     return [(0, len(sentence), 1.0)]
 
 
+def _day_start(sentence: str, month_at: int) -> int:
+    """Where the date whose month stands at ``month_at`` begins ("24 kwietnia": at "24")."""
+    found = re.search(r"\d{1,2}\s*$", sentence[:month_at])
+    return found.start() if found else month_at
+
+
 def _name_span(sentence: str, name: str) -> Span:
     """Where ``name`` (words joined by single spaces) stands in ``sentence``, whatever the spacing."""
     found = re.search(r"\s+".join(map(re.escape, name.split())), sentence)
@@ -270,12 +276,31 @@ def _count_spans(sentence: str, info: QuestionInfo) -> list[Span]:
     return [(m.start(), m.end(), strength) for _i, m in numbers]
 
 
+# a date that follows a cited act ("ustawy z dnia 24 kwietnia 2003 r.", "Zarządzenia Nr 188/2025
+# … z dnia 21 stycznia 2025 r.") dates the act, not what the question asks about
+_ACT_LEMMAS = frozenset({"ustawa", "uchwała", "zarządzenie", "rozporządzenie", "obwieszczenie", "dziennik"})
+_ACT_REACH = 60  # characters back from "z dnia" to the act's name
+_DURATION = re.compile(r"\b\d+\s+(?:dni|dnia|tygodni|tygodnie|tydzień|miesięcy|miesiące|miesiąca|lat|lata)\b", re.I)
+
+
+def _cites_act(sentence: str, at: int) -> bool:
+    """True when the date at ``at`` follows "z dnia" after an act's name in the same clause."""
+    before = sentence[max(0, at - _ACT_REACH) : at]
+    if not re.search(r"\bz\s+dnia\s*$|\bz\s+dnia\s+\d{1,2}\s*$", before, re.I):
+        return False
+    return bool(analyzer.text_lemmas(before) & _ACT_LEMMAS)
+
+
 def _date_spans(sentence: str, info: QuestionInfo) -> list[Span]:
     spans = [(m.start(), m.end(), 1.0) for m in _TOKEN.finditer(sentence) if not m.group(0)[0].isdigit() and is_month(m.group(0))]
     spans += [(m.start(), m.end(), 1.0) for m in _NUMERIC_DATE.finditer(sentence)]
+    spans = [span for span in spans if not _cites_act(sentence, _day_start(sentence, span[0]))]
     spans += [(m.start(), m.end(), 1.0) for m in _WEEKDAYS.finditer(sentence)]
+    spans += [(m.start(), m.end(), 1.0) for m in _DURATION.finditer(sentence)]  # "w ciągu 14 dni"
     if spans:
         return spans
+    if any(_cites_act(sentence, m.start()) for m in _NUMERIC_DATE.finditer(sentence)) or re.search(r"\bz\s+dnia\b", sentence):
+        return []  # only the dates of cited acts
     # a year in a programme's label ("projekt RPW 2026") names the programme, dates nothing
     spans = [
         (m.start(), m.end(), 1.0) for m in YEAR.finditer(sentence)

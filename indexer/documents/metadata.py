@@ -108,6 +108,35 @@ def title_from_filename(path: Path) -> str:
     return (words[:1].upper() + words[1:]) if words else path.name
 
 
+_TITLE_LINE_MAX = 160
+
+
+def title_from_text(text: str) -> str | None:
+    """The document's own title: its first line when it reads as one (a heading: short, not a
+    sentence, not a date or place line), joined with the next when the first is an upper-case
+    kind of document ("OGŁOSZENIE OTWARTEGO KONKURSU OFERT" / "„Aktywny senior w Krakowie”");
+    ``None`` when the text opens with a sentence."""
+    lines = [re.sub(r"^#+\s*|\*\*", "", line).strip() for line in text.splitlines()[:12]]
+    lines = [line for line in lines if line]
+    if not lines:
+        return None
+    first = lines[0]
+
+    def title_like(line: str) -> bool:
+        words = line.split()
+        return (
+            2 <= len(words) and len(line) <= _TITLE_LINE_MAX and not line.endswith((".", ",", ";"))
+            and not re.match(r"(kraków|krakow),?\s+(dnia\s+)?\d", line, re.I)
+            and not re.search(r"https?://|www\.|\s[-|›»]\s.*\s[-|›»]\s", line)
+        )
+
+    if not title_like(first) and not (first.isupper() and len(first) <= _TITLE_LINE_MAX):
+        return None
+    if first.isupper() and len(lines) > 1 and len(lines[1]) <= 120 and not lines[1].endswith("."):
+        return f"{first} {lines[1]}"
+    return first if title_like(first) else None
+
+
 def guess_type(name: str, text: str) -> str:
     """Document type from words in the file name and the opening of the text."""
     named = types_named(name + " " + text[:400])
