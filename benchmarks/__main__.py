@@ -2,6 +2,10 @@
 10k / 100k passages on Qdrant Edge and qdrant-client local mode, peak memory, app cold start.
 Prints a Markdown table, writes ``results.json``, ``results.md`` and ``benchmark.png``.
 
+``python -m benchmarks archive``: a generated archive of ``--docs`` documents (PDFs, scans, HTML,
+DOCX, text) indexed while 8 askers query the live index: per-stage throughput, peak RSS, OCR
+against Tesseract alone, a rebuild after 10 edits, kill -9 safety (benchmarks/archive.py).
+
 ``python -m benchmarks speed``: CPU embedding variants (fp32, bf16 autocast, int8 dynamic
 quantisation, length-sorted vs unsorted batches) with their throughput and eval MRR@10.
 
@@ -34,7 +38,7 @@ def run_phase(name: str, **args: Any) -> dict[str, Any]:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.phases", name, json.dumps(args)],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"}, check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"phase {name} failed:\n{result.stderr[-3000:]}")
@@ -90,9 +94,9 @@ def render(results: dict[str, Any]) -> str:
         "",
         "| passages | raw encode, chunks/s | full pipeline, chunks/s | ratio | model load | rebuild, nothing changed | rebuild, one document edited | peak RSS |",
         "|---|---|---|---|---|---|---|---|",
-        f"| {ix['chunks']} | {ix['raw_chunks_s']:.1f} | {ix['pipeline_chunks_s']:.1f} | **{ix['ratio']:.2f}** | "
+        (f"| {ix['chunks']} | {ix['raw_chunks_s']:.1f} | {ix['pipeline_chunks_s']:.1f} | **{ix['ratio']:.2f}** | "
         f"{ix['model_load_s']:.1f} s | {ix['rebuild_unchanged_s']:.2f} s | {ix['rebuild_one_edit_s']:.2f} s "
-        f"({ix['rebuild_one_edit_embedded']} embedded) | {ix['peak_mb']:.0f} MB |",
+        f"({ix['rebuild_one_edit_embedded']} embedded) | {ix['peak_mb']:.0f} MB |"),
         "",
         "Pipeline stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in ix["stages"].items())
         + f". Texts embedded: {ix['texts_embedded']} (passages and their sentences). Document preparation "
@@ -101,9 +105,9 @@ def render(results: dict[str, Any]) -> str:
         f"reading, hashing, sparse vectors, storing, manifest) the ratio is **{_own_ratio(ix):.2f}**. "
         f"Passages embedded in bf16: {ix['bf16']}.",
         "",
-        "### Hybrid query latency (dense + sparse candidates, 50 each, rescored by passage and best sentence "
+        ("### Hybrid query latency (dense + sparse candidates, 50 each, rescored by passage and best sentence "
         f"({SENTENCES_PER_PASSAGE} sentence vectors a passage), score fusion, top 10; query embedding excluded; "
-        "RRF of the two lists measured in the same run as the baseline)",
+        "RRF of the two lists measured in the same run as the baseline)"),
         "",
         "| engine | passages | queries | p50 ms | p95 ms | p50 ms filtered | p95 ms filtered | RRF p50 ms | p50 / RRF p50 | upsert pts/s | optimize s | RSS of the open index | peak RSS (build) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -130,11 +134,11 @@ def render(results: dict[str, Any]) -> str:
         "",
         "| imports | model load | store open | first query | total | peak RSS |",
         "|---|---|---|---|---|---|",
-        f"| {cs['import_s']:.1f} s | {cs['model_load_s']:.1f} s | {cs['store_open_s']:.2f} s | {cs['first_query_s']:.2f} s | "
-        f"**{cs['total_s']:.1f} s** | {cs['peak_mb']:.0f} MB |",
+        (f"| {cs['import_s']:.1f} s | {cs['model_load_s']:.1f} s | {cs['store_open_s']:.2f} s | {cs['first_query_s']:.2f} s | "
+        f"**{cs['total_s']:.1f} s** | {cs['peak_mb']:.0f} MB |"),
         "",
-        f"Machine: {results['machine']['cpus']} CPUs, load average {results['machine']['load_avg'][0]:.1f} at the end "
-        f"(shared: figures are noisy). Benchmark wall time {results['total_s']:.0f} s.",
+        (f"Machine: {results['machine']['cpus']} CPUs, load average {results['machine']['load_avg'][0]:.1f} at the end "
+        f"(shared: figures are noisy). Benchmark wall time {results['total_s']:.0f} s."),
     ]
     return "\n".join(lines)
 
@@ -184,14 +188,25 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "speed"))
+    parser.add_argument("command", nargs="?", default="run", choices=("run", "speed", "archive"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--local-cap", type=int, default=10_000, help="largest size run in qdrant-client local mode")
     parser.add_argument("--queries", type=int, default=200, help="timed queries per engine and size")
-    parser.add_argument("--docs", type=int, default=24, help="documents for the indexing throughput run")
+    parser.add_argument("--docs", type=int, default=None,
+                        help="documents for the indexing throughput run (24) or the archive (1000)")
+    parser.add_argument("--work", help="archive: folder for the generated documents and index (default: a temporary one)")
+    parser.add_argument("--keep", action="store_true", help="archive: keep the temporary folder")
+    parser.add_argument("--askers", type=int, default=8, help="archive: concurrent askers during the build")
+    parser.add_argument("--think", type=float, default=1.0, help="archive: seconds an asker waits between questions")
     parser.add_argument("--index", default="/tmp/ngo-bench-corpus-index", help="corpus index for the cold start")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
+    if args.command == "archive":
+        from benchmarks.archive import main as archive_main
+
+        args.docs = args.docs or 1000
+        return archive_main(args)
+    args.docs = args.docs or 24
     if args.command == "speed":
         from benchmarks.speed import main as speed_main
 
