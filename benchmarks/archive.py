@@ -220,7 +220,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["tesseract_alone"] = tesseract_alone(pages, SCAN_DPI)
         log("tesseract alone", f"{len(pages)} pages")
         results["stages"] = stage_table(full, archive, results["tesseract_alone"])
-        picked = [archive[i * len(archive) // EDITED] for i in range(min(EDITED, len(archive)))]
+        # spread over the archive, the offset varying so the kinds do too (a scan among them)
+        picked = [archive[(i * len(archive) // EDITED + i) % len(archive)] for i in range(min(EDITED, len(archive)))]
         results["edited_kinds"] = [d.kind for d in picked]
         for doc in picked:
             edit(docs, doc, int(doc.name.split("dokument-")[1][:4]))

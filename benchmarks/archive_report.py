@@ -25,8 +25,7 @@ def render(r: dict[str, Any]) -> str:
         f"### Archive of {r['docs']:,} documents ({kinds}; {r['pages']:,} pages, {r['scan_pages']:,} of them scanned)",
         "",
         (f"Full build: **{full['wall_s']:.0f} s** for {full['documents']:,} documents indexed ({full['chunks']:,} passages, "
-        f"{len(full['errors'])} documents refused), peak RSS of the build process **{full['peak_rss_mb']:,.0f} MB** "
-        f"(largest child process {full['peak_child_rss_mb']:,.0f} MB), while {ask['threads']} askers queried the live index."),
+        f"{len(full['errors'])} documents refused), peak RSS of the build process **{full['peak_rss_mb']:,.0f} MB**, while {ask['threads']} askers queried the live index."),
         "",
         "| stage | seconds | share | documents/s | pages/s | bound by |",
         "|---|---|---|---|---|---|",
@@ -57,7 +56,8 @@ def render(r: dict[str, Any]) -> str:
     lines += [
         (f"- Rebuild after {rb['changed']} documents changed ({', '.join(r['edited_kinds'])}; one paragraph added to each): "
         f"**{rb['wall_s']:.1f} s**, {rb['embedded']} passages embedded, {rb['reused']:,} reused, "
-        f"{rb['unchanged']:,} documents copied unchanged; peak RSS {rb['peak_rss_mb']:,.0f} MB."),
+        f"{rb['unchanged']:,} documents copied unchanged; peak RSS {rb['peak_rss_mb']:,.0f} MB. Its stages: "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(rb["stages_s"].items(), key=lambda kv: -kv[1]) if v >= 0.05) + "."),
         (f"- kill -9 of a rebuild while it embedded new documents: killed {kill['killed']}, previous version still live "
         f"{kill['live_unchanged']}, same search hits and answers to {kill['questions']} questions "
         f"{kill['same_answers']} ({kill['searched']} with hits, {kill['answered']} answered with citations), unfinished versions left for the next build to remove: "

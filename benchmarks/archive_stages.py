@@ -49,7 +49,7 @@ def stage_of_frame(path: str, function: str) -> str | None:
         return "annotate"
     if rel in ("text/chunking.py", "text/sentences.py", "passages.py", "documents/tables.py", "documents/metadata.py"):
         return "chunk"
-    if rel == "text/analyzer.py":
+    if rel in ("text/analyzer.py", "text/language.py"):
         return "lexical"
     if rel.startswith("documents/"):
         return "load"
