@@ -96,11 +96,14 @@ class StageSampler:
     def _run(self) -> None:
         cache: dict[tuple[str, str], str | None] = {}
         last = time.perf_counter()
+        stage = "other"
         while not self._stop.wait(self.interval):
             frame = sys._current_frames().get(self.thread_id)
             now = time.perf_counter()
-            self.seconds[stage_of_stack(frame, cache)] += now - last
+            stage = stage_of_stack(frame, cache)
+            self.seconds[stage] += now - last
             last = now
+        self.seconds[stage] += time.perf_counter() - last  # the stage it was in when it ended
 
 
 def _progress(stage: str, done: int, total: int) -> None:

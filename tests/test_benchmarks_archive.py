@@ -70,8 +70,10 @@ def test_sampler_charges_a_real_build_to_its_stages(tmp_path: Path):
     result = run(str(tmp_path / "docs"), str(tmp_path / "idx"))
     assert result["documents"] == len(docs) > 0 and not result["errors"]
     stages = result["stages_s"]
-    assert stages["embed"] > 0 and stages["repair"] > 0 and stages["chunk"] > 0 and stages["store"] > 0
-    assert abs(sum(stages.values()) - result["wall_s"]) < 0.1 * result["wall_s"]
+    # a few small documents: the model dominates; preparing them takes a few samples at most
+    assert stages.get("embed", 0) > 0 and stages.get("model_load", 0) > 0, stages
+    assert sum(stages.get(s, 0) for s in ("load", "repair", "chunk", "annotate", "lexical")) > 0, stages
+    assert abs(sum(stages.values()) - result["wall_s"]) < 0.1 * result["wall_s"], (stages, result["wall_s"])
     assert result["peak_rss_mb"] > 100
 
 
