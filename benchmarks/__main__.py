@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", help="archive: folder for the generated documents and index (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="archive: keep the temporary folder")
     parser.add_argument("--askers", type=int, default=8, help="archive: concurrent askers during the build")
-    parser.add_argument("--think", type=float, default=1.0, help="archive: seconds an asker waits between questions")
+    parser.add_argument("--think", type=float, default=5.0, help="archive: seconds an asker waits between questions")
     parser.add_argument("--index", default="/tmp/ngo-bench-corpus-index", help="corpus index for the cold start")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
