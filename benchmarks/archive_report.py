@@ -63,7 +63,7 @@ def render(r: dict[str, Any]) -> str:
         f"{kill['same_answers']} ({kill['searched']} with hits, {kill['answered']} answered with citations), unfinished versions left for the next build to remove: "
         f"{kill['unfinished_versions_left']}."),
         "",
-        (f"Generation of the archive: {r['generate_s']:.0f} s. Benchmark wall time {r['total_s']:.0f} s. Machine: "
+        (f"Generation of the archive: {_f(r.get('generate_s'), 0)} s (– : reused from an earlier run). Benchmark wall time {r['total_s']:.0f} s. Machine: "
         f"{r['machine']['cpus']} CPUs, load average {r['machine']['load_avg'][0]:.1f} at the end (shared: figures are noisy)."),
     ]
     return "\n".join(lines)
