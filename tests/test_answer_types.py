@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.answer_types import answer_type_found, has_month, has_place_word, is_month, type_spans
+from assistant.answer.answer_types import (
+    answer_type_found,
+    has_month,
+    has_place_word,
+    is_month,
+    type_spans,
+)
 from assistant.question.analysis import analyse_question
 
 

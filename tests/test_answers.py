@@ -90,7 +90,7 @@ def test_who_question_names_the_speaker_from_the_section_heading(answerer, quest
 def test_a_question_or_a_bare_name_in_the_text_is_no_answer(answerer):
     """The 2011 note asks "Czy rozdzielać środki tak, że np. kilka organizacji dostanie 30%…?"
     and the 2025 minutes list participants by name; neither answers a question put to us."""
-    from assistant.answer.evidence import _answers_nothing
+    from assistant.answer.candidates import _answers_nothing
     from assistant.question.analysis import analyse_question
 
     what = analyse_question("Co odpowiedziano Fundacji Zustricz?")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from assistant.answer.answering import _whole_runs
-from assistant.answer.evidence import SentenceCandidate
+from assistant.answer.candidates import SentenceCandidate
+from assistant.answer.lists import _whole_runs
 from indexer.text.sentences import sentence_spans
 
 AGENDA = (

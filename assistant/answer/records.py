@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Sequence
 
+from assistant.question.analysis import QuestionInfo
 from indexer.annotate.postulates import KIND
 from indexer.store.backends import SearchFilters
 from indexer.text import analyzer
@@ -166,3 +167,17 @@ def _folded_lemmas(text: str) -> set[str]:
 def holds(lemmas: set[str], stem: str) -> bool:
     """Whether folded ``lemmas`` hold ``stem`` (a lemma, or its first :data:`STEM` letters)."""
     return stem in lemmas or (len(stem) >= STEM and any(lemma.startswith(stem) for lemma in lemmas))
+
+
+def _asked_side(info: QuestionInfo) -> str | None:
+    """"response" when a question asks only what the city answered or declared, "postulate"
+    when it asks only what was raised or proposed, else ``None`` (the record field it needs)."""
+    lemmas = analyzer.text_lemmas(info.text)
+    raised, answered = bool(lemmas & RAISED_LEMMAS), bool(lemmas & ANSWERED_LEMMAS)
+    if raised == answered:
+        return None
+    return "postulate" if raised else "response"
+
+
+def _asks_about_postulates(info: QuestionInfo) -> bool:
+    return bool(analyzer.text_lemmas(info.text) & POSTULATE_LEMMAS)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answer.answering import Answer, Answerer, Citation, Gathered
+from assistant.answer.answering import Answerer, Gathered
+from assistant.answer.citations import Answer, Citation
 from assistant.generation.verification import (
     SUPPORTED,
     SentenceCheck,

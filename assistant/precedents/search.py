@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.evidence import FocusWord, coverage
+from assistant.answer.terms import FocusWord, coverage
 from assistant.retrieval.retriever import Hit, Retriever
 from indexer.store.schema import SearchFilters
 from indexer.text import analyzer
