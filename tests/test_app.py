@@ -216,7 +216,8 @@ def test_uploads_need_the_password_then_index_pdf_and_docx(monkeypatch, tmp_path
     assert any("Indeks gotowy: 3 dokumentów" in plain(s.value) for s in at.success), [s.value for s in at.success]
     titles = set(at.dataframe[0].value["title"])
     assert "Notatka o ogrodach społecznych" in titles
-    assert any("wymaga OCR (strony bez tekstu: 3)" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
+    # page 3 is blank (no text, no image): nothing to OCR, said so in Polish
+    assert any("strony bez tekstu (puste albo OCR nic nie odczytał: 3)" in plain(w.value) for w in at.warning), [w.value for w in at.warning]
     assert (corpus / "uploads" / "ogrody.pdf").is_file()
     assert (corpus / "uploads" / "świetlica.docx").is_file()  # indexed as DOCX, kept as uploaded
 

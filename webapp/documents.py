@@ -16,6 +16,7 @@ from webapp.render import escape_md
 from webapp.resources import IndexState
 
 _OCR = re.compile(r"pages without text,? need(?:s|ing)? OCR:?\s*([^;]*)", re.I)
+_BLANK = re.compile(r"pages without text \(blank, or OCR found none\):?\s*([^;]*)", re.I)
 ADMIN = "is_admin"
 LAST_BUILD = "last_build_messages"
 
@@ -25,6 +26,9 @@ def warning_text(warning: str, lang: str) -> str:
     match = _OCR.search(warning)
     if match:
         return t("needs_ocr", lang, pages=match.group(1).strip() or "?")
+    match = _BLANK.search(warning)
+    if match:
+        return t("blank_pages", lang, pages=match.group(1).strip() or "?")
     return warning
 
 
