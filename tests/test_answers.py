@@ -386,14 +386,19 @@ def test_logistic_fit_separates_what_is_separable():
 
 
 def test_shipped_calibration_is_usable(answerer):
-    from assistant.answer.evidence import FEATURES, MODEL_FEATURES
+    """The shipped calibration holds a fitted scorer over the candidate features and an
+    abstention model over corpus-independent evidence features (no absolute similarity
+    reference fitted on five documents)."""
+    from assistant.answer.scorer import FEATURES as CANDIDATE_FEATURES
+    from eval.fitting import ABSTENTION_FEATURES
 
     calibration = answerer.calibration
     assert 0.0 < calibration["min_evidence"] < 1.0
-    assert set(calibration["abstention"]["weights"]) <= set(MODEL_FEATURES)
-    assert set(calibration["abstention"]["references"]) == {"pl", "foreign"}
+    assert set(calibration["abstention"]["weights"]) == set(ABSTENTION_FEATURES)
+    assert not calibration["abstention"].get("references")
+    assert set(calibration["scorer"]["weights"]) == set(CANDIDATE_FEATURES)
+    assert answerer.scorer.fitted
     assert 0.0 < calibration["verification"]["min_similarity"] < 1.0
-    assert {"type_ok", "date_match", "vocabulary", "on_topic"} <= set(FEATURES)
 
 
 def test_answer_metrics_definitions():
