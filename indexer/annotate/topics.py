@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from indexer.text.analyzer import lemmas
+from indexer.text.language import name_head
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,15 @@ EMBED_MIN_SIMILARITY = 0.86
 EMBED_MARGIN = 0.02
 
 
+def topic_label(topic: str, lang: str = "pl") -> str:
+    """A readable name for a topic tag (``lokale`` → ``Polityka lokalowa``); an unknown tag as words."""
+    found = BY_ID.get(topic)
+    if found is not None:
+        return found.label if lang == "pl" else found.label_en
+    text = topic.replace("_", " ").replace("-", " ")
+    return text[:1].upper() + text[1:]
+
+
 def list_topics(lang: str = "pl") -> list[dict[str, str]]:
     """Topics for a user interface: ``[{"id", "label", "kind"}]`` in a stable order."""
     return [{"id": t.id, "label": t.label if lang == "pl" else t.label_en, "kind": t.kind} for t in TOPICS]
@@ -127,12 +137,8 @@ def list_topics(lang: str = "pl") -> list[dict[str, str]]:
 # --------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+|\S")
-# Heads of unit and organisation names: words after them, up to the first lower-case word
-# that is not glue ("ds.", "i", "z", "do"), belong to a name.
-_NAME_HEADS = {
-    "wydział", "referat", "biuro", "pełnomocnik", "pełnomocniczka", "koordynator", "koordynatorka",
-    "urząd", "zarząd", "fundacja", "stowarzyszenie", "towarzystwo",
-}
+# Words after a name's head (indexer.text.language), up to the first lower-case word that
+# is not glue ("ds.", "i", "z", "do"), belong to the name.
 _GLUE = {"ds", ".", ",", "i", "z", "do", "spraw", "na", "w", "dla"}
 
 
@@ -150,7 +156,8 @@ def _in_names(tokens: list[str]) -> list[bool]:
                 j += 1
             k = j
             continue
-        if tok[:1].isupper() and any(l in _NAME_HEADS for l in lemmas(tok)):
+        head = name_head(tokens[k : k + 2], kinds=("org", "unit", "office"))
+        if head is not None:
             j = k + 1
             while j < len(tokens) and (
                 tokens[j][:1].isupper() or tokens[j].lower() in _GLUE or tokens[j - 1].lower() in {"ds", "spraw"}

@@ -8,15 +8,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.text.language import (
+    NAME_GLUE,
+    UNIT_ACRONYMS,
+    is_name_head,
+    month_genitives,
+    name_head,
+)
+
 logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
 
-MONTHS = {
-    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6,
-    "lipca": 7, "sierpnia": 8, "września": 9, "wrzesnia": 9, "października": 10,
-    "pazdziernika": 10, "listopada": 11, "grudnia": 12,
-}
+# TODO(answer-rewrite): assistant/answer/evidence.py imports MONTHS from here; it should call
+# indexer.text.language.month_genitives() / month_number() instead.
+MONTHS = month_genitives()
 _ISO = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 _DOTTED = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)\d\d)\b")
 _WORDS = re.compile(
@@ -170,38 +176,8 @@ def types_named(text: str) -> tuple[str, ...]:
 # Organisations and city units mentioned in a text
 # --------------------------------------------------------------------------------------
 
-_UPPER = "A-ZĄĆĘŁŃÓŚŹŻ"
-_LOWER = "a-ząćęłńóśźż"
-# Head nouns of organisation names, with the inflected forms met in minutes -> nominative.
-_ORG_HEADS = {
-    "Fundacja": ("Fundacja", "Fundacji", "Fundację", "Fundacją"),
-    "Stowarzyszenie": ("Stowarzyszenie", "Stowarzyszenia", "Stowarzyszeniu", "Stowarzyszeniem"),
-    "Towarzystwo": ("Towarzystwo", "Towarzystwa", "Towarzystwu", "Towarzystwem"),
-    "Związek": ("Związek", "Związku", "Związkiem"),
-    "Federacja": ("Federacja", "Federacji"),
-    "Instytut": ("Instytut", "Instytutu"),
-}
-_UNIT_HEADS = {
-    "Wydział": ("Wydział", "Wydziału", "Wydziale", "Wydziałem"),
-    "Referat": ("Referat", "Referatu", "Referacie", "Referatem"),
-    "Biuro": ("Biuro", "Biura", "Biurze"),
-    "Pełnomocnik": ("Pełnomocnik", "Pełnomocnika", "Pełnomocnikiem", "Pełnomocnikowi"),
-    "Pełnomocniczka": ("Pełnomocniczka", "Pełnomocniczki", "Pełnomocniczką"),
-    "Zarząd": ("Zarząd", "Zarządu", "Zarządem"),
-    "Urząd": ("Urząd", "Urzędu", "Urzędzie"),
-    "Miejski Ośrodek": ("Miejski Ośrodek", "Miejskiego Ośrodka", "Miejskim Ośrodku"),
-    "Miejskie Centrum": ("Miejskie Centrum", "Miejskiego Centrum", "Miejskim Centrum"),
-    "Grodzki Urząd": ("Grodzki Urząd", "Grodzkiego Urzędu", "Grodzkim Urzędzie"),
-    "Centrum Obywatelskie": ("Centrum Obywatelskie", "Centrum Obywatelskiego"),
-}
-_ACRONYM_UNITS = {"MOPS": "MOPS", "ZBK": "ZBK", "UMK": "UMK", "MOWIS": "MOWIS", "PFRON": "PFRON"}
-# Words that may continue a name in lower case ("Fundacja z Rąk do Rąk", "ds.", "i").
-_NAME_GLUE = {"i", "z", "do", "na", "w", "ds.", "ds", "dla", "oraz", "im."}
-
-
 def _is_head(word: str) -> bool:
-    bare = word.strip(",.;:(")
-    return any(bare == f.split()[0] for table in (_ORG_HEADS, _UNIT_HEADS) for forms in table.values() for f in forms)
+    return is_name_head(word.strip(",.;:("))
 
 
 def _name_tail(words: list[str], start: int, limit: int = 10) -> list[str]:
@@ -219,14 +195,14 @@ def _name_tail(words: list[str], start: int, limit: int = 10) -> list[str]:
             break
         if bare[:1].isupper() or bare[:1].isdigit() or w.startswith(("\"", "„")):
             out.append(bare if not w.startswith(("\"", "„")) else w.rstrip(",.;:)"))
-        elif bare in _NAME_GLUE and i + 1 < len(words) and words[i + 1][:1].isupper() and not _is_head(words[i + 1]):
+        elif bare in NAME_GLUE and i + 1 < len(words) and words[i + 1][:1].isupper() and not _is_head(words[i + 1]):
             out.append(bare)
         else:
             break
         if w.endswith((",", ".", ";", ":", ")")):
             break
         i += 1
-    while out and out[-1] in _NAME_GLUE:
+    while out and out[-1] in NAME_GLUE:
         out.pop()
     return out
 
@@ -240,28 +216,22 @@ def organisations(text: str) -> list[str]:
         i = 0
         while i < len(words):
             matched = False
-            for table, kind in ((_ORG_HEADS, "org"), (_UNIT_HEADS, "unit")):
-                for nominative, forms in table.items():
-                    n = len(forms[0].split())
-                    head = " ".join(w.strip(",.;:(") for w in words[i : i + n])
-                    if head not in forms:
-                        continue
-                    ends = words[i + n - 1].endswith((",", ".", ";", ":"))
-                    tail = [] if ends else _name_tail(words, i + n)
-                    # "Małopolskie Stowarzyszenie Probacja": a capitalised adjective before the head
-                    before = words[i - 1].strip(",.;:(") if i > 0 else ""
-                    prefix = [before] if kind == "org" and before[:1].isupper() and before.endswith(("skie", "ckie", "ne", "we")) else []
-                    if tail or nominative in {"MOPS"}:
-                        name = " ".join(prefix + [nominative] + tail)
-                        found.setdefault(name.replace(" ,", ","), None)
-                        i += n + len(tail)
-                        matched = True
-                    break
-                if matched:
-                    break
+            head = name_head([w.strip(",.;:(") for w in words[i : i + 2]])
+            if head is not None:
+                kind, nominative, n = head
+                ends = words[i + n - 1].endswith((",", ".", ";", ":"))
+                tail = [] if ends else _name_tail(words, i + n)
+                # "Małopolskie Stowarzyszenie Probacja": a capitalised adjective before the head
+                before = words[i - 1].strip(",.;:(") if i > 0 else ""
+                prefix = [before] if kind == "org" and before[:1].isupper() and before.endswith(("skie", "ckie", "ne", "we")) else []
+                if tail:
+                    name = " ".join(prefix + [nominative] + tail)
+                    found.setdefault(name.replace(" ,", ","), None)
+                    i += n + len(tail)
+                    matched = True
             if not matched:
                 bare = words[i].strip(",.;:()")
-                if bare in _ACRONYM_UNITS:
-                    found.setdefault(_ACRONYM_UNITS[bare], None)
+                if bare in UNIT_ACRONYMS:
+                    found.setdefault(bare, None)
                 i += 1
     return list(found)

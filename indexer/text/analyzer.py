@@ -14,6 +14,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import morfeusz2
 
@@ -48,11 +49,34 @@ def _morfeusz() -> morfeusz2.Morfeusz:
     return morfeusz2.Morfeusz(generate=False, expand_tags=False)
 
 
+class Reading(NamedTuple):
+    """One Morfeusz reading of a segment of a word: where the segment lies, its lemma, its
+    tag (``subst:sg:gen:m3``) and name kinds (``nazwa_geograficzna`` …)."""
+
+    start: int
+    end: int
+    orth: str
+    lemma: str
+    tag: str
+    names: tuple[str, ...]
+    qualifiers: tuple[str, ...]
+
+
+@lru_cache(maxsize=200_000)
+def analyse(word: str) -> tuple[Reading, ...]:
+    """Every Morfeusz reading of ``word`` (tag ``ign`` when unknown): the one way the project
+    asks the dictionary, so that each caller shares one analyser and one cache."""
+    return tuple(
+        Reading(start, end, orth, lemma, tag, tuple(names), tuple(quals))
+        for start, end, (orth, lemma, tag, names, quals) in _morfeusz().analyse(word)
+    )
+
+
 @lru_cache(maxsize=200_000)
 def lemmas(word: str) -> tuple[str, ...]:
     """Lower-cased Morfeusz lemmas of ``word``; empty when the dictionary does not know it."""
     found: list[str] = []
-    for _start, _end, (_orth, lemma, tag, _name, _qual) in _morfeusz().analyse(word):
+    for _start, _end, _orth, lemma, tag, _names, _quals in analyse(word):
         if tag == "ign" or tag.startswith(_SKIP_TAGS):
             continue
         base = lemma.split(":", 1)[0].lower()

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.text.analyzer import _morfeusz, fold
+from indexer.text.analyzer import analyse, fold
 from indexer.text.analyzer import words as analyzer_words
 
 # Damaged substring -> what it may stand for. OCR confusions and broken font maps.
@@ -90,12 +90,12 @@ def _analyses(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     if not word.replace("-", "").isalpha():
         return ()  # "$rodki", "Os6b": Morfeusz would split off the junk and call the rest known
     found = []
-    for start, end, (_orth, lemma, tag, names, _quals) in _morfeusz().analyse(word):
-        if tag == "ign":
+    for reading in analyse(word):
+        if reading.tag == "ign":
             return ()
-        if start != 0:  # several segments: a compound or word+particle; judged elsewhere
+        if reading.start != 0:  # several segments: a compound or word+particle; judged elsewhere
             continue
-        found.append((lemma, tag, tuple(names)))
+        found.append((reading.lemma, reading.tag, reading.names))
     return tuple(found)
 
 
@@ -128,8 +128,8 @@ def trusted(word: str) -> bool:
 
 @lru_cache(maxsize=50_000)
 def _compound_known(word: str) -> bool:
-    segments = _morfeusz().analyse(word)
-    return bool(segments) and all(tag != "ign" for _s, _e, (_o, _l, tag, _n, _q) in segments)
+    segments = analyse(word)
+    return bool(segments) and all(segment.tag != "ign" for segment in segments)
 
 
 def _common_known(word: str) -> bool:
@@ -424,7 +424,7 @@ def document_vocabulary(text: str) -> Counter:
 def _is_abbreviation(word: str, following: str) -> bool:
     if following != "." or len(word) > 6:
         return False
-    return any(tag.startswith("brev") for _s, _e, (_o, _l, tag, _n, _q) in _morfeusz().analyse(word + "."))
+    return any(reading.tag.startswith("brev") for reading in analyse(word + "."))
 
 
 def repair_text(text: str, vocabulary: Counter | None = None, thorough: bool | None = None) -> RepairResult:
