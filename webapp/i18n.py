@@ -123,7 +123,6 @@ UI: dict[str, dict[str, str]] = {
         # report
         "report_intro": "Najnowszy raport z ewaluacji (python -m eval --out {out}).",
         "report_missing": "Brak raportu z ewaluacji. Uruchom: python -m eval --out {out}",
-        "report_unavailable": "Moduł raportu ewaluacji nie jest jeszcze dostępny w tej wersji.",
         # start-up
         "building": "Pierwsze uruchomienie: buduję indeks z folderu {corpus} …",
         "build_stage_load": "czytanie plików",
@@ -245,7 +244,6 @@ UI: dict[str, dict[str, str]] = {
         "overview_table": "Chart data table",
         "report_intro": "The latest evaluation report (python -m eval --out {out}).",
         "report_missing": "No evaluation report yet. Run: python -m eval --out {out}",
-        "report_unavailable": "The evaluation report module is not available in this version yet.",
         "building": "First start: building the index from {corpus} …",
         "build_stage_load": "reading files",
         "build_stage_copy": "carrying over unchanged documents",

@@ -9,7 +9,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from webapp import optional, resources
+from indexer.annotate.topics import topic_label
+from webapp import resources
 from webapp.i18n import doc_type_label, t
 from webapp.resources import IndexState
 
@@ -74,7 +75,7 @@ def render(state: IndexState, lang: str) -> None:
     counts = topic_counts(rows)
     if counts:
         st.caption(t("overview_intro", lang))
-        frame = frame_of(counts, optional.topic_label, lang)
+        frame = frame_of(counts, topic_label, lang)
     else:
         st.info(t("overview_missing", lang))
         frame = frame_of(type_counts(rows), doc_type_label, lang)

@@ -8,9 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from assistant.precedents.search import find_precedents as similar_records
 from assistant.retrieval.retriever import Hit
-from indexer.store.schema import SearchFilters
-from webapp import optional, resources
+from indexer.annotate.topics import topic_label
+from webapp import resources
 from webapp.files import file_url
 from webapp.i18n import t
 from webapp.render import escape_block, escape_md
@@ -85,24 +86,18 @@ def to_csv(rows: list[dict[str, Any]], lang: str) -> bytes:
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
-def find_precedents(state: IndexState, text: str, has_records: bool, k: int = 8) -> list[Hit]:
+def find_precedents(state: IndexState, text: str, k: int = 8) -> list[Hit]:
     """Earlier postulates similar to ``text`` (records when indexed, else minutes and news passages)."""
-    module = optional.precedent_finder()
-    if module is not None and hasattr(module, "find_precedents"):
-        return module.find_precedents(resources.retriever(state), text, k=k)
-    retriever = resources.retriever(state)
-    if has_records:
-        return retriever.search(text, k=k, filters=SearchFilters(kinds=(POSTULATE,)))
-    return retriever.search(text, k=min(k, 5), filters=SearchFilters(types=("minutes", "news")))
+    return similar_records(resources.retriever(state), text, k=k)
 
 
-def render_precedent(hit: Hit, state: IndexState, lang: str, cosine: bool) -> None:
+def render_precedent(hit: Hit, state: IndexState, lang: str) -> None:
     """One similar earlier postulate (or passage): who, when, what, the city's response, the file."""
     p = hit.payload or {}
     with st.container(border=True):
         if p.get("kind") == POSTULATE:
             row = record_row(p, state.documents)
-            similarity = t("precedent_similarity", lang, score=hit.score) if cosine else ""
+            similarity = t("precedent_similarity", lang, score=hit.score)
             head = " · ".join(x for x in (f"{hit.rank}.", row["organisation"], row["date"], similarity) if x)
             st.markdown(f"**{escape_md(head)}**")
             st.markdown(escape_block(row["postulate"]))
@@ -111,7 +106,7 @@ def render_precedent(hit: Hit, state: IndexState, lang: str, cosine: bool) -> No
             st.markdown(f"**{t('precedent_response', lang)}{escape_md(unit)}:** " + escape_block(response))
             link, source = row["link"], row["source"]
         else:
-            similarity = t("precedent_similarity", lang, score=hit.score) if cosine else ""
+            similarity = t("precedent_similarity", lang, score=hit.score)
             head = " · ".join(x for x in (f"{hit.rank}.", hit.title, hit.date or "", similarity) if x)
             st.markdown(f"**{escape_md(head)}**")
             st.caption(t("precedent_passage", lang))
@@ -129,13 +124,13 @@ def render(state: IndexState, lang: str) -> None:
         query = st.text_input(t("precedents_search", lang), key="prec_query", help=t("precedents_search_help", lang))
         all_topics = sorted({topic for r in rows for topic in r["topics"]})
         picked = (
-            st.multiselect(t("precedents_topic", lang), all_topics, format_func=lambda x: optional.topic_label(x, lang), key="prec_topics", placeholder="—")
+            st.multiselect(t("precedents_topic", lang), all_topics, format_func=lambda x: topic_label(x, lang), key="prec_topics", placeholder="—")
             if all_topics
             else []
         )
         shown = filter_rows(rows, query, picked)
         st.caption(t("precedents_count", lang, shown=len(shown), total=len(rows)))
-        frame = pd.DataFrame([{c: (", ".join(optional.topic_label(x, lang) for x in r[c]) if c == "topics" else r[c]) for c in COLUMNS} for r in shown], columns=list(COLUMNS))
+        frame = pd.DataFrame([{c: (", ".join(topic_label(x, lang) for x in r[c]) if c == "topics" else r[c]) for c in COLUMNS} for r in shown], columns=list(COLUMNS))
         st.dataframe(
             frame,
             hide_index=True,
@@ -155,9 +150,8 @@ def render(state: IndexState, lang: str) -> None:
         text = st.text_area(t("find_precedent_label", lang), key="prec_text", help=t("find_precedent_help", lang))
         submitted = st.form_submit_button(t("find_precedent_button", lang))
     if submitted and text.strip():
-        hits = find_precedents(state, text.strip(), bool(rows))
+        hits = find_precedents(state, text.strip())
         if not hits:
             st.info(t("precedent_none", lang))
-        cosine = optional.precedent_finder() is not None  # its scores are cosine similarities
         for hit in hits:
-            render_precedent(hit, state, lang, cosine)
+            render_precedent(hit, state, lang)

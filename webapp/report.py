@@ -6,18 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from webapp import optional
+from eval.report import DEFAULT_OUT, latest_report
 from webapp.i18n import t
 
 
 def render(lang: str, out_dir: Path | None = None) -> None:
     """The report tab (our own generated report: Markdown tables and PNG plots, no document text)."""
-    found = optional.latest_report(out_dir)
-    out_dir = out_dir or optional.default_report_dir()
-    if found is None:
-        st.info(t("report_unavailable", lang))
-        return
-    markdown, images = found
+    out_dir = out_dir or DEFAULT_OUT
+    markdown, images = latest_report(out_dir)
     if not markdown and not images:
         st.info(t("report_missing", lang, out=out_dir))
         return

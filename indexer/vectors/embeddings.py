@@ -42,9 +42,9 @@ class Embedder:
 
     model: SentenceTransformer
     name: str
-    query_prompt: str = "query: "
-    passage_prompt: str = "passage: "
-    batch_size: int = 16
+    query_prompt: str  # defaults: indexer.settings.Settings
+    passage_prompt: str
+    batch_size: int
 
     @property
     def dim(self) -> int:
