@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from indexer.errors import AssistantError
 from webapp import chat, documents, overview, precedents, report, resources
 from webapp.filters import language, sidebar
 from webapp.i18n import t
+from webapp.render import escape_md
 
 TABS = ("chat", "precedents", "documents", "overview", "report")
 
@@ -23,6 +25,14 @@ def main() -> None:
     # Screen readers pick their voice from <html lang>; the value comes from our own list only.
     st.html(f'<script>document.documentElement.lang = "{lang}";</script>', unsafe_allow_javascript=True, width="content")
     st.title(t("title", lang))
+    try:
+        render_page(lang)
+    except AssistantError as exc:  # a missing index, a bad setting, a model that cannot load
+        st.error(t("app_error", lang, message=escape_md(str(exc))))
+
+
+def render_page(lang: str) -> None:
+    """The tabs over the live index (built on first start), then the model's warm-up."""
     settings = resources.load_settings()
     state = resources.ensure_index(settings, lang)
     if state is None:

@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from indexer.errors import AssistantError
 from indexer.settings import Settings
 from indexer.store.schema import SearchFilters
-from indexer.versions import IndexNotFound
 
 
 def _filters(args: argparse.Namespace) -> SearchFilters:
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
-    except IndexNotFound as exc:
+    except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.errors import BuildLockedError
 from indexer.settings import Settings
 from indexer.versions import (
-    BuildLocked,
     LiveStore,
     build_lock,
     current_version_dir,
@@ -101,7 +101,7 @@ def test_app_answers_during_a_build_and_sees_the_new_version_after(index: Path, 
                 if re.search(r"embedding\s+\[", text):
                     answered_during_embedding += 1
                     if not refused_during_build:
-                        with pytest.raises(BuildLocked, match="another build of the index"):
+                        with pytest.raises(BuildLockedError, match="another build of the index"):
                             build([CORPUS], settings)
                         refused_during_build = True
             time.sleep(0.1)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from indexer.versions import BuildLocked
+from indexer.errors import BuildLockedError
 from webapp import resources, uploads
 from webapp.files import file_url
 from webapp.i18n import doc_type_label, t
@@ -54,7 +54,7 @@ def admin_password(settings: Any) -> str | None:
     """The admin password: Streamlit secrets first, then NGO_ADMIN_PASSWORD."""
     try:
         secret = st.secrets.get("admin_password")
-    except Exception:  # no secrets file at all is the usual case
+    except Exception:  # noqa: BLE001 - no secrets file at all is the usual case
         secret = None
     return str(secret) if secret else settings.admin_password
 
@@ -108,7 +108,7 @@ def run_build(state: IndexState, lang: str) -> list[tuple[str, str]]:
     progress, bar = resources.build_progress(lang, t("indexing", lang))
     try:
         report = uploads.reindex(state.settings, progress=progress)
-    except BuildLocked:
+    except BuildLockedError:
         bar.empty()
         return [("error", t("build_locked", lang))]
     bar.empty()

@@ -132,6 +132,7 @@ UI: dict[str, dict[str, str]] = {
         "built": "Indeks gotowy: {docs} dokumentów, {chunks} fragmentów.",
         "skipped": "Pominięto {path}: {problem}",
         "no_index": "Brak indeksu w {index}, a folder dokumentów {corpus} nie istnieje.",
+        "app_error": "Nie można kontynuować: {message}",
         "loading_model": "Wczytuję model i indeks…",
     },
     "en": {
@@ -252,6 +253,7 @@ UI: dict[str, dict[str, str]] = {
         "built": "Index ready: {docs} documents, {chunks} passages.",
         "skipped": "Skipped {path}: {problem}",
         "no_index": "No index in {index}, and the documents folder {corpus} does not exist.",
+        "app_error": "Cannot continue: {message}",
         "loading_model": "Loading the model and the index…",
     },
 }

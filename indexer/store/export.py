@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.errors import IndexNotFoundError
 from indexer.settings import Settings
 from indexer.store.aliases import (
     collection_layout,
@@ -21,7 +22,7 @@ from indexer.store.aliases import (
 )
 from indexer.store.base import copy_points
 from indexer.store.server import ClientStore
-from indexer.versions import IndexNotFound, LiveStore, read_manifest
+from indexer.versions import LiveStore, read_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def export_index(
     alias = alias or settings.collection
     manifest = read_manifest(settings.index_dir)
     if manifest is None or manifest.backend != "edge":
-        raise IndexNotFound(f"no embedded index in {settings.index_dir} to export: run `python -m indexer build` first")
+        raise IndexNotFoundError(f"no embedded index in {settings.index_dir} to export: run `python -m indexer build` first")
     source = LiveStore(settings.index_dir)
     name = versioned_collection(alias, source.version or manifest.version)
     try:
