@@ -158,7 +158,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for engine, label, colour in (("edge", "Qdrant Edge", "tab:blue"), ("local", "qdrant-client local", "tab:orange")):
-        rows = [r for r in results[engine]]
+        rows = list(results[engine])
         if not rows:
             continue
         sizes = [r["n"] for r in rows]

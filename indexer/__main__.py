@@ -14,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from indexer.errors import AssistantError, BuildLockedError, IndexNotFoundError
 from indexer.settings import Settings
-from indexer.versions import BuildLocked, read_manifest
+from indexer.versions import read_manifest
 
 EXIT_PARTIAL = 3
 EXIT_LOCKED = 4
@@ -53,12 +54,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C does
     try:
         report = build(paths, settings, progress=_progress_printer(args.verbose))
-    except BuildLocked as exc:
+    except BuildLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
     except KeyboardInterrupt:
         print("\ninterrupted: nothing was changed, the previous index is still live", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except AssistantError as exc:
+        print(f"error: {exc}; the previous index is still live", file=sys.stderr)
+        return 1
     except Exception as exc:
         logging.getLogger("indexer").debug("build failed", exc_info=True)
         print(f"error: the build failed ({type(exc).__name__}: {exc}); the previous index is still live", file=sys.stderr)
@@ -89,8 +93,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from indexer.build import digest, fingerprint, fingerprint_change
     from indexer.documents.ocr import describe_ocr
+    from indexer.fingerprint import digest, fingerprint, fingerprint_change
 
     settings = Settings.from_env(index_dir=args.index)
     manifest = read_manifest(settings.index_dir)
@@ -142,7 +146,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     from qdrant_client import QdrantClient
 
     from indexer.store.export import export_index
-    from indexer.versions import IndexNotFound
 
     settings = Settings.from_env(index_dir=args.index)
     api_key = args.api_key or settings.qdrant_api_key
@@ -151,10 +154,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         layout = {"shard_number": args.shards, "replication_factor": args.replicas}
         result = export_index(settings, client, args.collection or settings.collection,
                               layout={k: v for k, v in layout.items() if v} or None)
-    except IndexNotFound as exc:
+    except IndexNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure here is logged and survived
         print(f"error: the export to {args.to} failed ({type(exc).__name__}: {exc})", file=sys.stderr)
         return 1
     finally:
@@ -171,10 +174,10 @@ def cmd_repair_report(args: argparse.Namespace) -> int:
     then precision and recall of the repair on the hand-checked pairs."""
     import json
 
-    from indexer.build import discover
+    from indexer.discovery import discover
     from indexer.documents import cleaning
     from indexer.documents.loaders import LoadError, load
-    from indexer.text import repair
+    from indexer.text import repair, repair_report
 
     settings = Settings.from_env()
     files, _problems = discover([Path(p) for p in (args.paths or [str(settings.corpus_dir)])])
@@ -187,14 +190,14 @@ def cmd_repair_report(args: argparse.Namespace) -> int:
         except LoadError as exc:
             print(f"skipped {path}: {exc}", file=sys.stderr)
             continue
-        fig = repair.document_figures(path.name, text)
+        fig = repair_report.document_figures(path.name, text)
         contexts[path.name] = repair.document_context(text)
         mode = "OCR-damaged" if fig.thorough else "clean"
         print(f"| {fig.name} | {fig.words} | {fig.unknown_before:.1%} | {fig.unknown_after:.1%} | {fig.changes} | {mode} |")
     pairs_path = Path(args.pairs)
     if pairs_path.is_file():
         pairs = [json.loads(line) for line in pairs_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        score = repair.score_pairs(pairs, contexts)
+        score = repair_report.score_pairs(pairs, contexts)
         print(
             f"\nPairs {pairs_path}: {score.pairs} ({score.damaged} damaged, {score.pairs - score.damaged} clean); "
             f"words changed {score.changed}, rightly {score.changed_right}"
@@ -213,7 +216,7 @@ def cmd_topic_report(args: argparse.Namespace) -> int:
     from collections import Counter
 
     from indexer.annotate import topics
-    from indexer.build import discover
+    from indexer.discovery import discover
     from indexer.documents.loaders import LoadError, load
     from indexer.documents.metadata import read_manifest as read_corpus_manifest
     from indexer.passages import chunk_stats, describe, passages_of

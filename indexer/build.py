@@ -11,29 +11,28 @@ model, prompts, analyzer or chunking (the fingerprint) re-derives every document
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from indexer import passages as prep
 from indexer.annotate import topics
+from indexer.discovery import discover, doc_id_for
 from indexer.documents.boilerplate import CorpusLines, without_lines
 from indexer.documents.loaders import (
-    SUPPORTED_SUFFIXES,
     LoadError,
     content_hash,
     parse,
     read_bytes,
 )
-from indexer.documents.metadata import MANIFEST_NAME, ManifestEntry, title_from_filename
+from indexer.documents.metadata import ManifestEntry, title_from_filename
 from indexer.documents.metadata import read_manifest as read_corpus_manifest
 from indexer.documents.ocr import describe_ocr, ocr_summary, reader_for
+from indexer.fingerprint import document_key, fingerprint, fingerprint_change
 from indexer.passages import Passage
 from indexer.settings import Settings
 from indexer.store.aliases import (
@@ -45,7 +44,7 @@ from indexer.store.aliases import (
 )
 from indexer.store.base import Store
 from indexer.store.edge import EdgeStore
-from indexer.store.schema import STORE_SCHEMA, StoredPoint
+from indexer.store.schema import StoredPoint
 from indexer.store.server import ClientStore
 from indexer.text import analyzer
 from indexer.text.analyzer import Bm25Weights
@@ -97,90 +96,6 @@ class BuildReport:
         return not self.errors
 
 
-def fingerprint(settings: Settings) -> dict[str, Any]:
-    """Everything that changes what a build writes; a different fingerprint forces a rebuild."""
-    return {
-        "embedding_model": settings.embedding_model,
-        "query_prompt": settings.query_prompt,
-        "passage_prompt": settings.passage_prompt,
-        "analyzer": analyzer.ANALYZER_VERSION,
-        "documents": prep.PIPELINE_VERSION,
-        "store": STORE_SCHEMA,
-    }
-
-
-def fingerprint_change(old: dict[str, Any], new: dict[str, Any]) -> str:
-    """One line naming what differs between two fingerprints."""
-    parts = [f"{key}: {old.get(key)!r} -> {new.get(key)!r}" for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
-    return "; ".join(parts)
-
-
-def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to index under ``paths`` and a list of (path, problem) for what cannot be."""
-    found: list[Path] = []
-    problems: list[tuple[str, str]] = []
-    seen: set[Path] = set()
-    for root in paths:
-        if not root.exists() and not root.is_symlink():
-            problems.append((str(root), "no such file or folder"))
-            continue
-        if root.is_dir():
-            candidates: Iterable[Path] = sorted(_walk(root, problems))
-        else:
-            candidates = [root]
-        for path in candidates:
-            if path.name == MANIFEST_NAME or path.name.startswith("."):
-                continue
-            try:
-                real = path.resolve(strict=True)
-            except (OSError, RuntimeError) as exc:
-                cause = "symlink loop" if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40 else "broken link"
-                problems.append((str(path), f"cannot follow the link ({cause})"))
-                continue
-            if real in seen:
-                continue
-            seen.add(real)
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                problems.append((str(path), f"unsupported file type '{path.suffix or '(none)'}'"))
-                continue
-            found.append(path)
-    return found, problems
-
-
-def _walk(root: Path, problems: list[tuple[str, str]]) -> Iterable[Path]:
-    def onerror(exc: OSError) -> None:
-        problems.append((str(exc.filename), f"cannot list folder ({exc.strerror})"))
-
-    for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            yield Path(folder) / name
-
-
-def doc_id_for(path: Path, roots: Sequence[Path]) -> str:
-    """A stable document id: the path relative to the corpus root it was found under."""
-    for root in roots:
-        root_dir = root if root.is_dir() else root.parent
-        try:
-            return path.resolve().relative_to(root_dir.resolve()).as_posix()
-        except ValueError:
-            continue
-    return path.name
-
-
-def document_key(digest_hex: str, path: Path, entry: ManifestEntry | None, removed: tuple[int, ...] = ()) -> str:
-    """Everything a document's points depend on besides the fingerprint: its bytes, its curated
-    metadata, where it lives (title from the file name, ``source``) and the lines the corpus
-    pass removes from it (:mod:`indexer.documents.boilerplate`)."""
-    return digest({
-        "content": digest_hex,
-        "entry": asdict(entry) if entry else None,
-        "name": path.name,
-        "source": prep._source(path),  # what describe() stores as the payload's "source"
-        **({"removed_lines": list(removed)} if removed else {}),
-    })
-
-
 @dataclass
 class _Plan:
     """What one build does with each document."""
@@ -223,7 +138,7 @@ def build(
                 if server is not None and target_collection and live_collection(server, settings.collection) != target_collection:
                     try:
                         server.delete_collection(target_collection)
-                    except Exception:  # the server may be what failed
+                    except Exception:  # noqa: BLE001 - the server may be what failed
                         logger.warning("could not drop the unfinished collection %s", target_collection)
             raise
         finally:
@@ -291,13 +206,14 @@ def _build(
         dim = previous.dim if (previous_docs and previous is not None) else embedder().dim
         if server is not None:
             layout = collection_layout(server, live_collection(server, settings.collection))
+            assert target_collection is not None  # a server build always names its collection
             target: Store = ClientStore(server, target_collection, dim, layout)
         else:
             target = EdgeStore(version_dir / SHARD, dim)
         terms: list[Any] = []
         try:
             t0 = time.perf_counter()
-            copied, known_vectors = 0, {}
+            copied, known_vectors = 0, dict[str, Any]()
             if source is not None:
                 copied, known_vectors = _copy_unchanged(
                     source, target, plan.copy_docs, set(report.changed), bm25 if resparse else None, terms, progress
@@ -340,7 +256,7 @@ def _build(
         },
     )
     write_vocabulary(version_dir, _flatten(terms))
-    if server is not None:
+    if server is not None and target_collection is not None:
         switch_alias(server, settings.collection, target_collection)
     publish(settings.index_dir, version_dir, manifest)
     report.version_dir = version_dir
@@ -458,7 +374,7 @@ def _previous_store(settings: Settings, server: Any) -> Store | None:
             return ClientStore(server, name) if name else None
         folder = current_version_dir(settings.index_dir)
         return EdgeStore(folder / SHARD) if folder else None
-    except Exception as exc:  # an unreadable old version only costs a full re-embed
+    except Exception as exc:  # noqa: BLE001 - an unreadable old version only costs a full re-embed
         logger.warning("cannot read the previous index (%s): embedding everything", exc)
         return None
 
@@ -582,8 +498,3 @@ def _text_key(text: str) -> str:
 def _flatten(arrays: list[Any]) -> Iterator[int]:
     for indices in arrays:
         yield from indices
-
-
-def digest(data: dict[str, Any]) -> str:
-    """Short stable hash of a JSON-able dict (used to show fingerprints)."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]

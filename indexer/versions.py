@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+from indexer.errors import BuildLockedError, IndexNotFoundError, ReadOnlyStoreError
 from indexer.settings import Settings
 from indexer.store.base import Store
 from indexer.store.edge import EdgeStore
@@ -45,14 +46,6 @@ MANIFEST = "index.json"
 SHARD = "shard"
 VOCAB = "vocab.npy"
 READERS = "readers.lock"
-
-
-class IndexNotFound(FileNotFoundError):
-    """There is no built index where the settings point."""
-
-
-class BuildLocked(RuntimeError):
-    """Another build holds the index's lock."""
 
 
 @dataclass
@@ -75,7 +68,7 @@ class IndexManifest:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
 
     @classmethod
-    def read(cls, path: Path) -> "IndexManifest":
+    def read(cls, path: Path) -> IndexManifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
@@ -102,7 +95,7 @@ def read_manifest(index_dir: Path) -> IndexManifest | None:
     return IndexManifest.read(folder / MANIFEST) if folder else None
 
 
-def read_vocabulary(index_dir: Path) -> "np.ndarray | None":
+def read_vocabulary(index_dir: Path) -> np.ndarray | None:
     """Sorted term ids present in the live version (to judge how much of a query it knows)."""
     import numpy as np
 
@@ -112,7 +105,7 @@ def read_vocabulary(index_dir: Path) -> "np.ndarray | None":
     return np.load(folder / VOCAB)
 
 
-def write_vocabulary(version_dir: Path, term_ids: "Iterable[int]") -> None:
+def write_vocabulary(version_dir: Path, term_ids: Iterable[int]) -> None:
     import numpy as np
 
     np.save(version_dir / VOCAB, np.unique(np.fromiter(term_ids, dtype=np.uint32)))
@@ -174,9 +167,8 @@ def remove_abandoned(index_dir: Path) -> list[str]:
     live = current_version_dir(index_dir)
     removed = []
     for folder in sorted(versions_dir.iterdir()):
-        if folder.is_dir() and not (folder / MANIFEST).is_file() and (live is None or folder != live):
-            if _remove_unless_read(folder):
-                removed.append(folder.name)
+        if folder.is_dir() and not (folder / MANIFEST).is_file() and (live is None or folder != live) and _remove_unless_read(folder):
+            removed.append(folder.name)
     if removed:
         logger.info("removed %d unfinished version(s) left by an interrupted build: %s", len(removed), ", ".join(removed))
     return removed
@@ -185,7 +177,7 @@ def remove_abandoned(index_dir: Path) -> list[str]:
 def _remove_unless_read(folder: Path) -> bool:
     """Delete ``folder`` unless a reader holds its lock; True when it is gone."""
     try:
-        fh = open(folder / READERS, "a+")
+        fh = open(folder / READERS, "a+")  # noqa: SIM115 - held open as a lock until released
     except FileNotFoundError:
         shutil.rmtree(folder, ignore_errors=True)
         return not folder.exists()
@@ -201,15 +193,15 @@ def _remove_unless_read(folder: Path) -> bool:
 
 @contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index's build lock, or raise :class:`BuildLocked` at once."""
+    """Hold the index's build lock, or raise :class:`BuildLockedError` at once."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(index_dir / "build.lock", "a+")
+    fh = open(index_dir / "build.lock", "a+")  # noqa: SIM115 - held open as a lock until released
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise BuildLocked(
+                raise BuildLockedError(
                     f"another build of the index in {index_dir} is running; try again when it ends"
                 ) from exc
             raise
@@ -238,7 +230,7 @@ class _ReaderLease:
     """A shared lock on a version's ``readers.lock``: while held, no build removes the version."""
 
     def __init__(self, folder: Path) -> None:
-        self._fh = open(folder / READERS, "a+")
+        self._fh = open(folder / READERS, "a+")  # noqa: SIM115 - held open as a lock until released
         fcntl.flock(self._fh, fcntl.LOCK_SH)
 
     def release(self) -> None:
@@ -261,7 +253,7 @@ class LiveStore(Store):
         self.version: str | None = None
         self.refresh()
         if self._store is None:
-            raise IndexNotFound(f"no index in {self.index_dir}: run `python -m indexer build` first")
+            raise IndexNotFoundError(f"no index in {self.index_dir}: run `python -m indexer build` first")
 
     def _pointer_stamp(self) -> tuple[int, int, int] | None:
         try:
@@ -358,15 +350,15 @@ class LiveStore(Store):
 
     def upsert(self, points: Sequence[StoredPoint]) -> None:
         """Refused: the live index is read-only."""
-        raise PermissionError("the live index is read-only; builds write a new version")
+        raise ReadOnlyStoreError("the live index is read-only; builds write a new version")
 
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         """Refused: the live index is read-only."""
-        raise PermissionError("the live index is read-only; builds write a new version")
+        raise ReadOnlyStoreError("the live index is read-only; builds write a new version")
 
     def delete_points(self, point_ids: Sequence[str]) -> None:
         """Refused: the live index is read-only."""
-        raise PermissionError("the live index is read-only; builds write a new version")
+        raise ReadOnlyStoreError("the live index is read-only; builds write a new version")
 
     def finish(self) -> None:
         """Nothing to do: builds finish their own versions."""

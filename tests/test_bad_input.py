@@ -224,10 +224,9 @@ def test_a_parser_stuck_on_a_file_is_given_up():
 
     from indexer.documents.loaders import time_limit
 
-    with pytest.raises(LoadError, match="gave up reading after"):
-        with time_limit(0.2):
-            while True:  # what a parser caught in a loop by a malformed file does
-                time.sleep(0.01)
+    with pytest.raises(LoadError, match="gave up reading after"), time_limit(0.2):
+        while True:  # what a parser caught in a loop by a malformed file does
+            time.sleep(0.01)
     with time_limit(5):  # and a normal parse is left alone, the timer cleared after it
         pass
     time.sleep(0.3)  # no stray alarm fires later

@@ -9,6 +9,7 @@ printed (figures, not assertions).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -103,7 +104,7 @@ def server(settings, corpus_index, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     executable = chromium_executable()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is in the test extra")
+    from playwright import sync_api  # in the test extra
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
         try:
@@ -189,10 +190,8 @@ def test_question_cited_answer_and_citation_in_chromium(server, browser, capsys)
     chat_box.wait_for(state="visible", timeout=START_TIMEOUT_S * 1000)
     shown = time.monotonic() - server["started"]
     loading = page.get_by_text("Wczytuję model i indeks")  # the warm-up runs after the page is drawn
-    try:
+    with contextlib.suppress(Exception):  # already warm (or too quick to show): nothing to wait for
         loading.wait_for(state="visible", timeout=5_000)
-    except Exception:  # already warm (or too quick to show): nothing to wait for
-        pass
     loading.wait_for(state="hidden", timeout=START_TIMEOUT_S * 1000)
     startup = time.monotonic() - server["started"]
 

@@ -18,7 +18,7 @@ QUESTIONS = load_questions()
 def _prepared_documents() -> dict[str, str]:
     """Each corpus file's text as the indexer prepares it (headings and passages), folded."""
     from indexer import passages as prep
-    from indexer.build import discover
+    from indexer.discovery import discover
     from indexer.documents.loaders import load
     from indexer.documents.metadata import read_manifest
 
@@ -91,7 +91,7 @@ def test_retrieval_metrics_follow_trec_eval_definitions():
     assert a["recall@10"] == pytest.approx(2 / 3)
     ideal = 1 + 1 / 1.5849625 + 0.5  # three relevant at ranks 1-3
     assert a["ndcg@10"] == pytest.approx((1 / 1.5849625 + 1 / 2.3219281) / ideal, rel=1e-4)
-    assert scores["b"] == {name: 1.0 for name in scores["b"]}
+    assert scores["b"] == dict.fromkeys(scores["b"], 1.0)
     # no results, or nothing relevant in the system's index: zero, not left out of the mean
     assert set(scores["c"].values()) == {0.0} and set(scores["d"].values()) == {0.0}
 
@@ -130,7 +130,8 @@ def test_key_fact_is_stated_despite_inflection_and_missing_diacritics():
 def test_check_fails_below_a_minimum_and_reports_losses():
     from eval.check import check, losses
 
-    block = lambda mrr, hit5: {"overall": {"mrr@10": mrr, "hit@5": hit5, "n": 3}, "by_kind": {"fact": {"mrr@10": mrr, "hit@5": hit5, "n": 3}}}
+    def block(mrr, hit5):
+        return {"overall": {"mrr@10": mrr, "hit@5": hit5, "n": 3}, "by_kind": {"fact": {"mrr@10": mrr, "hit@5": hit5, "n": 3}}}
     results = {
         "systems": {
             "ours": {"passage": block(0.70, 0.9)},

@@ -199,7 +199,6 @@ def endpoint():
 
 
 def test_openai_compatible_endpoint_gives_a_streamed_verified_answer(answerer, endpoint):
-    pytest.importorskip("langchain_openai")  # the optional "llm" extra (in the test extra too)
     settings = replace(answerer.retriever.settings, llm_base_url=endpoint, llm_model="bielik-11b", llm_api_key="k")
     model = chat_model(settings)
     events = list(LlmAnswerer(answerer, model).stream("Ile mieszkań komunalnych było w Krakowie w 2011 roku?"))

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from indexer.documents import cleaning
-from indexer.text import repair
+from indexer.text import repair, repair_report
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -64,7 +64,7 @@ def test_ties_use_context():
 
 
 def test_unknown_share_drops_on_the_ocr_document():
-    fig = repair.document_figures(OCR_DOC.name, _text(OCR_DOC))
+    fig = repair_report.document_figures(OCR_DOC.name, _text(OCR_DOC))
     assert fig.thorough
     assert fig.unknown_before > 0.3 and fig.unknown_after < 0.08
 
@@ -73,7 +73,7 @@ def test_precision_and_recall_on_hand_checked_pairs():
     pairs = [json.loads(line) for line in (ROOT / "eval" / "repair_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(p["damaged"] != p["correct"] for p in pairs) >= 100
     contexts = {p.name: repair.document_context(_text(p)) for p in CORPUS.iterdir() if p.suffix in {".txt", ".md"}}
-    score = repair.score_pairs(pairs, contexts)
+    score = repair_report.score_pairs(pairs, contexts)
     assert score.precision >= 0.99, score.failures
     assert score.recall >= 0.85, score.failures
 

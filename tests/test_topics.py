@@ -21,7 +21,7 @@ def test_topic_list_has_the_sixteen_areas_and_the_themes():
     assert sum(t["kind"] == "statutory" for t in listed) == 16
     for theme in ("lokale", "finansowanie", "dostepnosc", "cudzoziemcy", "zdrowie_psychiczne", "uzaleznienia", "seniorzy"):
         assert theme in ids
-    assert dict((t["id"], t["label"]) for t in listed)["lokale"].startswith("Polityka lokalowa")
+    assert {t["id"]: t["label"] for t in listed}["lokale"].startswith("Polityka lokalowa")
     assert topics.list_topics("en")[0]["label"] == "Social assistance"
 
 

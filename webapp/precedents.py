@@ -130,7 +130,10 @@ def render(state: IndexState, lang: str) -> None:
         )
         shown = filter_rows(rows, query, picked)
         st.caption(t("precedents_count", lang, shown=len(shown), total=len(rows)))
-        frame = pd.DataFrame([{c: (", ".join(topic_label(x, lang) for x in r[c]) if c == "topics" else r[c]) for c in COLUMNS} for r in shown], columns=list(COLUMNS))
+        frame = pd.DataFrame(
+            [{c: (", ".join(topic_label(x, lang) for x in r[c]) if c == "topics" else r[c]) for c in COLUMNS} for r in shown],
+            columns=list(COLUMNS),
+        )
         st.dataframe(
             frame,
             hide_index=True,

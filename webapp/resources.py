@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
@@ -98,7 +99,7 @@ def _answerer(key: str, _settings: Settings) -> Answerer:
     answerer = Answerer(_retriever(key, _settings))
     try:  # one real question loads everything a first answer needs (lemmatiser, vocabulary, caches)
         answerer.ask(WARM_UP_QUESTION)
-    except Exception as exc:  # warm-up is an optimisation; a real question will report problems
+    except Exception as exc:  # noqa: BLE001 - warm-up is an optimisation; a real question will report problems
         logger.warning("warm-up question failed: %s", exc)
     return answerer
 

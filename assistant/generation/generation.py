@@ -160,7 +160,7 @@ class LlmAnswerer:
                 finished, buffer = complete_sentences(buffer)
                 for piece in finished:
                     yield from self._judge(piece, verifier, kept, rejected, renumber)
-        except Exception as exc:  # an unreachable or failing LLM must not lose the answer
+        except Exception as exc:  # noqa: BLE001 - an unreachable or failing LLM must not lose the answer
             logger.warning("LLM failed (%s); giving the extractive answer", exc)
             extractive.notes.append(message("llm_failed", lang))
             yield StreamEvent("done", answer=extractive)

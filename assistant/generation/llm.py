@@ -26,12 +26,13 @@ from langchain_core.messages import (
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from indexer.errors import ModelError
 from indexer.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-class LLMUnavailable(RuntimeError):
+class LLMUnavailable(ModelError):
     """No LLM is configured, or its package is not installed."""
 
 
@@ -54,6 +55,7 @@ def chat_model(settings: Settings) -> BaseChatModel:
     if settings.llm_base_url:
         try:
             from langchain_openai import ChatOpenAI
+            from pydantic import SecretStr
         except ImportError as exc:  # the optional "llm" extra is not installed
             raise LLMUnavailable(
                 "NGO_LLM_BASE_URL is set but langchain-openai is missing: pip install 'ngo-krakow-assistant[llm]'"
@@ -61,9 +63,9 @@ def chat_model(settings: Settings) -> BaseChatModel:
         return ChatOpenAI(
             base_url=settings.llm_base_url,
             model=settings.llm_model or "default",
-            api_key=settings.llm_api_key or "not-needed",  # local servers accept any key
+            api_key=SecretStr(settings.llm_api_key or "not-needed"),  # local servers accept any key
             temperature=settings.llm_temperature,
-            max_tokens=settings.llm_max_tokens,
+            max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]  # a pydantic alias mypy does not see
             timeout=settings.llm_timeout,
             max_retries=1,
         )

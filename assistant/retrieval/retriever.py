@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,9 @@ from indexer.versions import (
     read_manifest,
     read_vocabulary,
 )
+
+if TYPE_CHECKING:
+    from indexer.vectors.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +137,7 @@ class Retriever:
     def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
         self._store = store
-        self._embedder = None
+        self._embedder: Embedder | None = None
         self._lock = threading.Lock()
         self.timings: dict[str, float] = {}
         self._bm25 = Bm25Weights()
@@ -153,7 +156,7 @@ class Retriever:
         return self._store
 
     @property
-    def embedder(self):
+    def embedder(self) -> Embedder:
         if self._embedder is None:
             from indexer.vectors.embeddings import load_embedder
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 from indexer.text.analyzer import lemmas
 from indexer.text.language import name_head
@@ -213,7 +214,7 @@ def _embedder():
         from indexer.vectors.embeddings import load_embedder
 
         return load_embedder(Settings.from_env())
-    except Exception as exc:  # topics then come from the rules alone
+    except Exception as exc:  # noqa: BLE001 - topics then come from the rules alone
         logger.warning("topics: no embedding model (%s); using lemma rules only", exc)
         return None
 
@@ -277,11 +278,17 @@ class LabelScore:
 
     @property
     def precision(self) -> float:
-        return self.correct / self.assigned if self.assigned else 1.0
+        """Share of the assigned topics that the labels hold (1 when none was assigned)."""
+        return _share(self.correct, self.assigned)
 
     @property
     def recall(self) -> float:
-        return self.correct / self.expected if self.expected else 1.0
+        """Share of the labels' topics that were assigned (1 when the labels hold none)."""
+        return _share(self.correct, self.expected)
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
 
 
 def score_labels(labels: list[dict], passages: Sequence[Any]) -> LabelScore:

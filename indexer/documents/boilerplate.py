@@ -11,7 +11,7 @@ shared in the middle of the body, alone, stays; so does the document's own title
 is removed from a file that is the only one of its form.
 
 Incremental builds: what a document loses depends on the other files, so the build puts the
-removed line numbers into the document's key (:func:`indexer.build.document_key`): when an
+removed line numbers into the document's key (:func:`indexer.fingerprint.document_key`): when an
 added file makes a line the corpus's (or no longer), exactly the documents whose removed
 lines change are chunked again; the others keep their points.
 """

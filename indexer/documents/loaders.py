@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer.documents import cleaning
+from indexer.errors import LoadError
 
 if TYPE_CHECKING:
     from indexer.documents.dating import DateGuess
@@ -37,10 +38,6 @@ PARSE_SECONDS_LIMIT = 120.0  # one malformed file may not hang the whole build
 
 # Letters that tell the two Polish 8-bit code pages apart, and the ones both share.
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
-
-
-class LoadError(Exception):
-    """A document that cannot be read; the message says why, for the user."""
 
 
 @dataclass(frozen=True)

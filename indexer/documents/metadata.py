@@ -7,6 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from indexer.text.language import (
     NAME_GLUE,
@@ -73,7 +74,7 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
     entries = {}
     for item in raw.get("documents", []):
         if isinstance(item, dict) and item.get("file"):
-            known = {k: item.get(k) for k in ("file", "title", "date", "type", "original_name")}
+            known: dict[str, Any] = {k: item.get(k) for k in ("file", "title", "date", "type", "original_name")}
             if known["date"] is not None:
                 known["date"] = partial_date(known["date"])
                 if known["date"] is None:

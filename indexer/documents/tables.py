@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer.text import repair
+from indexer.text import dictionary, repair
 from indexer.text.analyzer import fold
 
 _ANCHOR = re.compile(r"^\s*(\d{1,2})\.\s+(.*)$")
@@ -116,9 +116,9 @@ def _clean_tokens(raw: str) -> list[str]:
             noise[k] = True
     for k, tok in enumerate(tokens):
         near_noise = (k > 0 and noise[k - 1]) or (k + 1 < len(tokens) and noise[k + 1])
-        if not noise[k] and len(tok.strip(".,:;)!")) <= 2 and near_noise and tok not in {"i", "w", "z", "o", "a", "u"}:
-            noise[k] = True
-        elif not noise[k] and tok in {"o", "e"} and near_noise and k + 1 < len(tokens) and noise[k + 1]:
+        short_stray = len(tok.strip(".,:;)!")) <= 2 and tok not in {"i", "w", "z", "o", "a", "u"}
+        vowel_before_noise = tok in {"o", "e"} and k + 1 < len(tokens) and noise[k + 1]
+        if not noise[k] and near_noise and (short_stray or vowel_before_noise):
             noise[k] = True
     out = [t for t, n in zip(tokens, noise) if not n]
     if out and out[-1].isdigit():
@@ -194,7 +194,7 @@ def _split_rows(body: list[_Line]) -> list[list[_Line]]:
         best, best_score = a + 1, None
         for s in range(a + 1, b + 1):
             after_a, before_b = s - a - 1, b - s
-            score = -abs(after_a - before)
+            score = -float(abs(after_a - before))
             if s < len(body):
                 score += 1.0 if _starts_upper(body[s].tokens) else 0.0
             if s - 1 >= 0 and body[s - 1].text.endswith("."):
@@ -312,7 +312,7 @@ def _features(word: str, vocabulary: Counter | None) -> tuple[str, frozenset[tup
 @lru_cache(maxsize=20_000)
 def _features_of(fixed: str) -> tuple[str, frozenset[tuple[str, str]], frozenset[str]]:
     pos, agreement, governed = "", set(), set()
-    for _lemma, tag, _names in repair._analyses(fixed) or repair._analyses(fixed.lower()):
+    for _lemma, tag, _names in dictionary.readings(fixed) or dictionary.readings(fixed.lower()):
         parts = tag.split(":")
         pos = pos or parts[0]
         if parts[0] == "prep":
@@ -331,7 +331,7 @@ def _features_of(fixed: str) -> tuple[str, frozenset[tuple[str, str]], frozenset
 
 def _adjectival(word: str, vocabulary: Counter | None) -> bool:
     bare = _fixed(word, vocabulary)
-    return any(t.split(":")[0] in {"adj", "pact", "ppas"} for _l, t, _n in repair._analyses(bare) or repair._analyses(bare.lower()))
+    return any(t.split(":")[0] in {"adj", "pact", "ppas"} for _l, t, _n in dictionary.readings(bare) or dictionary.readings(bare.lower()))
 
 
 def _joins(left: str, right: str, vocabulary: Counter | None) -> bool:
@@ -391,7 +391,7 @@ def _assign_right_columns(
             options.append([([], [])])
     # Beam search over the lines (the score is a sum over lines plus end-of-row terms).
     beam: list[tuple[float, tuple]] = [(0.0, ())]
-    for k, opts in enumerate(options):
+    for _k, opts in enumerate(options):
         grown = []
         for _score_so_far, choice in beam:
             for opt in opts:
@@ -442,7 +442,7 @@ def _score(
     # Greedy line wrapping: a column continued on the next line could not fit its next word.
     for c, width in ((0, post_width), (1, resp_width)):
         frags = [(k, opt[c]) for k, opt in enumerate(choice) if opt[c]]
-        for (k1, f1), (k2, f2) in zip(frags, frags[1:]):
+        for (_k1, f1), (_k2, f2) in zip(frags, frags[1:]):
             if len(" ".join(f1)) + 1 + len(f2[0]) <= width - WRAP_SLACK:
                 score -= 3
     for c in (0, 1):
@@ -454,7 +454,7 @@ def _score(
         for k in range(a + 1, b):
             if choice[k][1] and not choice[k][0] and not group[k].noisy_start:
                 score -= 5
-    for k, (_post, resp) in enumerate(choice):
+    for _post, resp in choice:
         over = len(" ".join(resp)) - resp_width
         if resp and over > 0:
             score -= 0.25 * over  # wider than any position line the separators measured

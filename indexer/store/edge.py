@@ -6,25 +6,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from indexer.errors import IndexNotFoundError
+from indexer.store import schema as s
 from indexer.store.base import Store
-from indexer.store.schema import (
-    DENSE,
-    DENSE_FIELDS,
-    PAYLOAD_INDEXES,
-    RRF_K,
-    SENTENCES,
-    SPARSE,
-    SPARSE_FIELDS,
-    SearchFilters,
-    SearchRequest,
-    StoredHit,
-    StoredPoint,
-    date_conditions,
-    hit_from_record,
-    scored_hits,
-    sentence_rows,
-    with_date_span,
-)
+from indexer.store.schema import SearchFilters, SearchRequest, StoredHit, StoredPoint, date_conditions, scored_hits
 
 
 class EdgeStore(Store):
@@ -41,33 +26,29 @@ class EdgeStore(Store):
             self._shard = qe.EdgeShard.load(str(self.path))
             config = self.path / "edge_config.json"
             # an index built before sentence vectors existed still answers (passage vectors only)
-            self.has_sentences = not config.exists() or f'"{SENTENCES}"' in config.read_text(encoding="utf-8")
+            self.has_sentences = not config.exists() or f'"{s.SENTENCES}"' in config.read_text(encoding="utf-8")
         else:
             if dim is None:
-                raise FileNotFoundError(f"no index at {self.path}")
+                raise IndexNotFoundError(f"no index at {self.path}")
             self.path.mkdir(parents=True, exist_ok=True)
             self._shard = qe.EdgeShard.create(str(self.path), self._config(dim))
             self.has_sentences = True
             kinds = {"keyword": qe.PayloadSchemaType.Keyword, "datetime": qe.PayloadSchemaType.Datetime}
-            for name, kind in PAYLOAD_INDEXES.items():
+            for name, kind in s.PAYLOAD_INDEXES.items():
                 self._shard.update(qe.UpdateOperation.create_field_index(name, kinds[kind]))
 
     def _config(self, dim: int) -> Any:
         """The schema of :mod:`indexer.store.schema` as an Edge shard configuration."""
         qe = self._qe
-        vectors = {}
-        for spec in DENSE_FIELDS:
-            params: dict[str, Any] = {"size": dim, "distance": qe.Distance.Cosine}
-            if spec.multivector:
-                params["multivector_config"] = qe.MultiVectorConfig(comparator=qe.MultiVectorComparator.MaxSim)
-            if not spec.graph:
-                params["hnsw_config"] = qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10000)
-            if spec.on_disk:
-                params["on_disk"] = True
-            vectors[spec.name] = qe.EdgeVectorParams(**params)
+        kinds = {
+            "distance": qe.Distance.Cosine,
+            "multivector": qe.MultiVectorConfig(comparator=qe.MultiVectorComparator.MaxSim),
+            "graphless": qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10000),
+        }
+        vectors = {spec.name: qe.EdgeVectorParams(**s.field_params(spec, dim, **kinds)) for spec in s.DENSE_FIELDS}
         return qe.EdgeConfig(
             vectors=vectors,
-            sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in SPARSE_FIELDS},
+            sparse_vectors={name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf) for name in s.SPARSE_FIELDS},
             # Versions are written once, flushed, then published and never changed again,
             # so no write-ahead log is needed; without one, several readers (the app, the
             # CLI, the next build reusing vectors) may open the same shard at once.
@@ -78,15 +59,7 @@ class EdgeStore(Store):
         """Write ``points`` (same id: replaced)."""
         qe = self._qe
         batch = [
-            qe.Point(
-                id=p.id,
-                vector={
-                    DENSE: [float(x) for x in p.dense],
-                    SPARSE: qe.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
-                    **({SENTENCES: sentence_rows(p)} if self.has_sentences else {}),
-                },
-                payload=with_date_span(p.payload),
-            )
+            qe.Point(id=p.id, vector=s.point_vectors(p, qe.SparseVector, self.has_sentences), payload=s.with_date_span(p.payload))
             for p in points
         ]
         if batch:
@@ -117,10 +90,10 @@ class EdgeStore(Store):
     def _request(self, request: SearchRequest, with_payload: bool = True) -> Any:
         qe = self._qe
         flt = self._filter(request.filters)
-        dense = qe.Query.Nearest([float(x) for x in request.dense], using=DENSE)
+        dense = qe.Query.Nearest([float(x) for x in request.dense], using=s.DENSE)
         sparse = qe.Query.Nearest(
             qe.SparseVector(indices=request.sparse.indices, values=request.sparse.values),
-            using=SPARSE,
+            using=s.SPARSE,
         )
         if request.mode == "dense":
             return qe.QueryRequest(limit=request.limit, query=dense, filter=flt, with_payload=with_payload)
@@ -133,7 +106,7 @@ class EdgeStore(Store):
         return qe.QueryRequest(
             limit=request.limit,
             prefetches=prefetches,
-            query=qe.Fusion.Rrf(k=RRF_K, weights=[1.0, request.lexical_weight]),
+            query=qe.Fusion.Rrf(k=s.RRF_K, weights=[1.0, request.lexical_weight]),
             filter=flt,
             with_payload=with_payload,
         )
@@ -143,11 +116,11 @@ class EdgeStore(Store):
         qe = self._qe
         flt = self._filter(request.filters)
         vector = [float(x) for x in request.dense]
-        prefetches = [qe.Prefetch(limit=request.prefetch_limit, query=qe.Query.Nearest(vector, using=DENSE), filter=flt)]
+        prefetches = [qe.Prefetch(limit=request.prefetch_limit, query=qe.Query.Nearest(vector, using=s.DENSE), filter=flt)]
         if request.sparse.indices:
             sparse = qe.SparseVector(indices=request.sparse.indices, values=request.sparse.values)
-            prefetches.append(qe.Prefetch(limit=request.prefetch_limit, query=qe.Query.Nearest(sparse, using=SPARSE), filter=flt))
-        query = qe.Query.Nearest([vector] if using == SENTENCES else vector, using=using)
+            prefetches.append(qe.Prefetch(limit=request.prefetch_limit, query=qe.Query.Nearest(sparse, using=s.SPARSE), filter=flt))
+        query = qe.Query.Nearest([vector] if using == s.SENTENCES else vector, using=using)
         found = self._shard.query(
             qe.QueryRequest(limit=2 * request.prefetch_limit, prefetches=prefetches, query=query, filter=flt,
                             with_payload=with_payload)
@@ -161,21 +134,8 @@ class EdgeStore(Store):
     def scroll(self, filters: SearchFilters | None = None, with_vectors: bool = False) -> Iterator[StoredHit]:
         """Every point matching ``filters`` (with its vectors when asked), in id order."""
         qe = self._qe
-        offset = None
-        while True:
-            records, offset = self._shard.scroll(
-                qe.ScrollRequest(
-                    offset=offset,
-                    limit=256,
-                    filter=self._filter(filters),
-                    with_payload=True,
-                    with_vector=with_vectors,
-                )
-            )
-            for record in records:
-                yield hit_from_record(record, with_vectors)
-            if offset is None:
-                return
+        request = {"limit": 256, "filter": self._filter(filters), "with_payload": True, "with_vector": with_vectors}
+        return s.scrolled_hits(lambda offset: self._shard.scroll(qe.ScrollRequest(offset=offset, **request)), with_vectors)
 
     def count(self, filters: SearchFilters | None = None) -> int:
         """How many points match ``filters``."""
@@ -189,8 +149,7 @@ class EdgeStore(Store):
         """The stored sentence vectors of the points ``ids`` (none from an index without them)."""
         if not ids or not self.has_sentences:
             return {}
-        records = self._shard.retrieve(list(ids), False, [SENTENCES])
-        return {str(r.id): r.vector[SENTENCES] for r in records if isinstance(r.vector, dict) and SENTENCES in r.vector}
+        return s.sentence_vectors_of(self._shard.retrieve(list(ids), False, [s.SENTENCES]))
 
     def finish(self) -> None:
         """Build the HNSW index and flush the shard."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -56,7 +56,7 @@ DENSE_FIELDS = (
 )
 SPARSE_FIELDS = (SPARSE,)  # each with Qdrant's IDF modifier
 PAYLOAD_INDEXES: dict[str, PayloadIndex] = {
-    **{name: "keyword" for name in KEYWORD_FIELDS}, DATE_START: "datetime", DATE_END: "datetime",
+    **dict.fromkeys(KEYWORD_FIELDS, "keyword"), DATE_START: "datetime", DATE_END: "datetime",
 }
 
 
@@ -173,10 +173,43 @@ def date_conditions(filters: SearchFilters) -> list[tuple[str, str | None, str |
     return out
 
 
-def sentence_rows(point: StoredPoint) -> list[list[float]]:
-    """The point's sentence vectors; a passage without sentences is its own one sentence."""
-    rows = [[float(x) for x in row] for row in point.sentences]
-    return rows or [[float(x) for x in point.dense]]
+def point_vectors(point: StoredPoint, sparse_vector: Callable[..., Any], with_sentences: bool) -> dict[str, Any]:
+    """The point's named vectors for a backend whose sparse vector type is ``sparse_vector``;
+    a passage without sentence vectors is its own one sentence."""
+    dense = [float(x) for x in point.dense]
+    vectors = {DENSE: dense, SPARSE: sparse_vector(indices=point.sparse.indices, values=point.sparse.values)}
+    if with_sentences:
+        vectors[SENTENCES] = [[float(x) for x in row] for row in point.sentences] or [dense]
+    return vectors
+
+
+def field_params(spec: DenseField, dim: int, *, distance: Any, multivector: Any, graphless: Any) -> dict[str, Any]:
+    """The parameters of the dense field ``spec`` in a backend's own types: its cosine
+    ``distance``, its MaxSim ``multivector`` config and its no-graph ``graphless`` HNSW config."""
+    params: dict[str, Any] = {"size": dim, "distance": distance}
+    if spec.multivector:
+        params["multivector_config"] = multivector
+    if not spec.graph:
+        params["hnsw_config"] = graphless
+    if spec.on_disk:
+        params["on_disk"] = True
+    return params
+
+
+def scrolled_hits(page: Callable[[Any], tuple[Sequence[Any], Any]], with_vectors: bool) -> Iterator[StoredHit]:
+    """Every record of a scroll that ``page(offset)`` reads a page of (records, next offset) at a time."""
+    offset = None
+    while True:
+        records, offset = page(offset)
+        for record in records:
+            yield hit_from_record(record, with_vectors)
+        if offset is None:
+            return
+
+
+def sentence_vectors_of(records: Sequence[Any]) -> dict[str, list[list[float]]]:
+    """The sentence vectors of retrieved records of either backend, by point id."""
+    return {str(r.id): r.vector[SENTENCES] for r in records if isinstance(r.vector, dict) and SENTENCES in r.vector}
 
 
 def hit_from_record(record: Any, with_vectors: bool) -> StoredHit:

@@ -9,26 +9,11 @@ import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from indexer.errors import IndexNotFoundError
+from indexer.store import schema as s
 from indexer.store.aliases import live_collection
 from indexer.store.base import Store
-from indexer.store.schema import (
-    DENSE,
-    DENSE_FIELDS,
-    PAYLOAD_INDEXES,
-    RRF_K,
-    SENTENCES,
-    SPARSE,
-    SPARSE_FIELDS,
-    SearchFilters,
-    SearchRequest,
-    StoredHit,
-    StoredPoint,
-    date_conditions,
-    hit_from_record,
-    scored_hits,
-    sentence_rows,
-    with_date_span,
-)
+from indexer.store.schema import SearchFilters, SearchRequest, StoredHit, StoredPoint, date_conditions, scored_hits
 
 
 class ClientStore(Store):
@@ -46,36 +31,32 @@ class ClientStore(Store):
         # An alias counts as existing (servers may answer "exists" only for real collections).
         if live_collection(client, collection) is None:
             if dim is None:
-                raise FileNotFoundError(f"no collection '{collection}' on the Qdrant server")
+                raise IndexNotFoundError(f"no collection '{collection}' on the Qdrant server")
             self._create(dim, layout)
         else:
             vectors = client.get_collection(collection).config.params.vectors
-            self.has_sentences = isinstance(vectors, dict) and SENTENCES in vectors
+            self.has_sentences = isinstance(vectors, dict) and s.SENTENCES in vectors
 
     def _create(self, dim: int, layout: dict[str, int] | None) -> None:
         """Create the collection with the schema of :mod:`indexer.store.schema`."""
         models = self._m
-        vectors = {}
-        for spec in DENSE_FIELDS:
-            params: dict[str, Any] = {"size": dim, "distance": models.Distance.COSINE}
-            if spec.multivector:
-                params["multivector_config"] = models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)
-            if not spec.graph:
-                params["hnsw_config"] = models.HnswConfigDiff(m=0)
-            if spec.on_disk:
-                params["on_disk"] = True
-            vectors[spec.name] = models.VectorParams(**params)
+        kinds = {
+            "distance": models.Distance.COSINE,
+            "multivector": models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM),
+            "graphless": models.HnswConfigDiff(m=0),
+        }
+        vectors = {spec.name: models.VectorParams(**s.field_params(spec, dim, **kinds)) for spec in s.DENSE_FIELDS}
         self.client.create_collection(
             self.collection,
             vectors_config=vectors,
-            sparse_vectors_config={name: models.SparseVectorParams(modifier=models.Modifier.IDF) for name in SPARSE_FIELDS},
+            sparse_vectors_config={name: models.SparseVectorParams(modifier=models.Modifier.IDF) for name in s.SPARSE_FIELDS},
             **{k: v for k, v in (layout or {}).items() if v},
         )
         kinds = {"keyword": models.PayloadSchemaType.KEYWORD, "datetime": models.PayloadSchemaType.DATETIME}
         with warnings.catch_warnings():
             # qdrant-client's local mode ignores payload indexes and says so; servers use them.
             warnings.simplefilter("ignore", UserWarning)
-            for name, kind in PAYLOAD_INDEXES.items():
+            for name, kind in s.PAYLOAD_INDEXES.items():
                 self.client.create_payload_index(self.collection, name, kinds[kind])
 
     @classmethod
@@ -90,15 +71,7 @@ class ClientStore(Store):
         """Write ``points`` (same id: replaced)."""
         m = self._m
         batch = [
-            m.PointStruct(
-                id=p.id,
-                vector={
-                    DENSE: [float(x) for x in p.dense],
-                    SPARSE: m.SparseVector(indices=p.sparse.indices, values=p.sparse.values),
-                    **({SENTENCES: sentence_rows(p)} if self.has_sentences else {}),
-                },
-                payload=with_date_span(p.payload),
-            )
+            m.PointStruct(id=p.id, vector=s.point_vectors(p, m.SparseVector, self.has_sentences), payload=s.with_date_span(p.payload))
             for p in points
         ]
         if batch:
@@ -134,15 +107,15 @@ class ClientStore(Store):
         sparse = m.SparseVector(indices=request.sparse.indices, values=request.sparse.values)
         dense = [float(x) for x in request.dense]
         if request.mode == "dense":
-            return {"query": dense, "using": DENSE, "query_filter": flt, "limit": request.limit}
+            return {"query": dense, "using": s.DENSE, "query_filter": flt, "limit": request.limit}
         if request.mode == "sparse":
-            return {"query": sparse, "using": SPARSE, "query_filter": flt, "limit": request.limit}
+            return {"query": sparse, "using": s.SPARSE, "query_filter": flt, "limit": request.limit}
         return {
             "prefetch": [
-                m.Prefetch(query=dense, using=DENSE, limit=request.prefetch_limit, filter=flt),
-                m.Prefetch(query=sparse, using=SPARSE, limit=request.prefetch_limit, filter=flt),
+                m.Prefetch(query=dense, using=s.DENSE, limit=request.prefetch_limit, filter=flt),
+                m.Prefetch(query=sparse, using=s.SPARSE, limit=request.prefetch_limit, filter=flt),
             ],
-            "query": m.RrfQuery(rrf=m.Rrf(k=RRF_K, weights=[1.0, request.lexical_weight])),
+            "query": m.RrfQuery(rrf=m.Rrf(k=s.RRF_K, weights=[1.0, request.lexical_weight])),
             "query_filter": flt,
             "limit": request.limit,
         }
@@ -152,12 +125,12 @@ class ClientStore(Store):
         m = self._m
         flt = self._filter(request.filters)
         vector = [float(x) for x in request.dense]
-        prefetch = [m.Prefetch(query=vector, using=DENSE, limit=request.prefetch_limit, filter=flt)]
+        prefetch = [m.Prefetch(query=vector, using=s.DENSE, limit=request.prefetch_limit, filter=flt)]
         if request.sparse.indices:
             sparse = m.SparseVector(indices=request.sparse.indices, values=request.sparse.values)
-            prefetch.append(m.Prefetch(query=sparse, using=SPARSE, limit=request.prefetch_limit, filter=flt))
+            prefetch.append(m.Prefetch(query=sparse, using=s.SPARSE, limit=request.prefetch_limit, filter=flt))
         response = self.client.query_points(
-            self.collection, prefetch=prefetch, query=[vector] if using == SENTENCES else vector, using=using,
+            self.collection, prefetch=prefetch, query=[vector] if using == s.SENTENCES else vector, using=using,
             query_filter=flt, limit=2 * request.prefetch_limit, with_payload=with_payload,
         )
         return scored_hits(response.points)
@@ -171,20 +144,12 @@ class ClientStore(Store):
 
     def scroll(self, filters: SearchFilters | None = None, with_vectors: bool = False) -> Iterator[StoredHit]:
         """Every point matching ``filters`` (with its vectors when asked), in id order."""
-        offset = None
-        while True:
-            records, offset = self.client.scroll(
-                self.collection,
-                scroll_filter=self._filter(filters),
-                limit=256,
-                offset=offset,
-                with_payload=True,
-                with_vectors=with_vectors,
-            )
-            for record in records:
-                yield hit_from_record(record, with_vectors)
-            if offset is None:
-                return
+        flt = self._filter(filters)
+
+        def page(offset: Any) -> tuple[Sequence[Any], Any]:
+            return self.client.scroll(self.collection, scroll_filter=flt, limit=256, offset=offset, with_payload=True, with_vectors=with_vectors)
+
+        return s.scrolled_hits(page, with_vectors)
 
     def count(self, filters: SearchFilters | None = None) -> int:
         """How many points match ``filters``."""
@@ -201,8 +166,7 @@ class ClientStore(Store):
         """The stored sentence vectors of the points ``ids`` (none from a collection without them)."""
         if not ids or not self.has_sentences:
             return {}
-        records = self.client.retrieve(self.collection, ids=list(ids), with_payload=False, with_vectors=[SENTENCES])
-        return {str(r.id): r.vector[SENTENCES] for r in records if isinstance(r.vector, dict) and SENTENCES in r.vector}
+        return s.sentence_vectors_of(self.client.retrieve(self.collection, ids=list(ids), with_payload=False, with_vectors=[s.SENTENCES]))
 
     def finish(self) -> None:
         """Nothing to do: the server indexes and persists as it goes."""

@@ -169,7 +169,7 @@ class Bm25Weights:
 
     def query(self, text: str) -> SparseTerms:
         """Sparse vector of a query: each distinct term once, weight 1."""
-        return _sparse({t: 1.0 for t in terms(text)})
+        return _sparse(dict.fromkeys(terms(text), 1.0))
 
 
 def _sparse(weights: dict[str, float]) -> SparseTerms:

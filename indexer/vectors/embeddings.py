@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from indexer.errors import ModelError
 from indexer.settings import DEFAULT_EMBEDDING_MODEL, Settings
 from indexer.vectors.model_cache import MODEL_BASENAME, ensure_e5_model
 
@@ -49,9 +50,7 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Embedding dimension (384 for multilingual-e5-small)."""
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         dim = getter()
         if dim is None:  # pragma: no cover - only for exotic module stacks
             dim = int(self.model.encode(["x"], convert_to_numpy=True).shape[1])
@@ -112,7 +111,7 @@ def cpu_has_fast_bf16() -> bool:
         import torch
 
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
-    except Exception:  # pragma: no cover - torch builds without oneDNN
+    except Exception:  # noqa: BLE001 - pragma: no cover - torch builds without oneDNN
         return False
 
 
@@ -166,7 +165,7 @@ def _load_model(model_id: str, cache_dir: Path) -> tuple[SentenceTransformer, st
                 model = SentenceTransformer(model_id, device="cpu", local_files_only=True)
             except Exception as exc:
                 if _hub_forced_offline():
-                    raise RuntimeError(
+                    raise ModelError(
                         f"Embedding model {model_id!r} is not in the local Hugging Face cache "
                         "and HF_HUB_OFFLINE is set"
                     ) from exc
