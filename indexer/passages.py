@@ -113,7 +113,6 @@ def source_of(path: Path) -> str:
         return path.resolve().as_posix()
 
 
-
 def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
     """Title, date and type of a document: the corpus manifest first, then the file and its text.
     What was guessed, and from what, is under ``"guessed"`` (for ``indexer status``; the build
@@ -139,7 +138,7 @@ def describe(raw: RawDocument, entry: ManifestEntry | None) -> dict[str, Any]:
         web_page = raw.path.suffix.lower() in HTML_SUFFIXES
         doc_type, type_source = type_of(title, title_source, raw.path.name, text_head, web_page)
         guessed["type"] = f"{doc_type} {type_source}"
-    meta = {
+    meta: dict[str, Any] = {
         "title": title,
         "date": date,
         "type": doc_type,
