@@ -7,7 +7,7 @@ import pytest
 
 from indexer.documents.dating import date_of, partial_date
 from indexer.settings import Settings
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 
 ACT = "ustawy z dnia 24 kwietnia 2003 r. o działalności pożytku publicznego i o wolontariacie"
 PUBLISHED_2015 = (

@@ -79,3 +79,17 @@ def test_lokalne_is_not_a_place() -> None:
 def test_analyse_is_the_dictionary_and_lemmas_build_on_it() -> None:
     assert {r.lemma.split(":")[0] for r in analyse("lokali")} >= {"lokal"}
     assert analyse("xqzw")[0].tag == "ign" and lemmas("xqzw") == ()
+
+
+@pytest.mark.parametrize(
+    ("lemma_set", "takes", "refuses"),
+    [(language.CITED_ACT_LEMMAS, ["ustawy", "Uchwałą", "pismem", "rozporządzenia"], ["ustawienia", "piśmiennictwo", "Uchwyt"]),
+     (language.PUBLICATION_LEMMAS, ["Opublikowano", "publikacji", "Dodano"], ["publiczny", "dodatek"]),
+     (language.BYLINE_LEMMAS, ["Autor", "redakcja"], ["autobus", "redaktorski"]),
+     (language.MEETING_LEMMAS, ["odbyło", "obradowała"], ["odbiór", "obrady"])],
+)
+def test_dating_lemmas_take_inflected_forms_and_refuse_look_alikes(lemma_set: frozenset[str], takes: list[str], refuses: list[str]) -> None:
+    for word in takes:
+        assert set(lemmas(word) or lemmas(word.lower())) & lemma_set, word
+    for word in refuses:
+        assert not set(lemmas(word) or lemmas(word.lower())) & lemma_set, word

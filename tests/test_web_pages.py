@@ -11,7 +11,7 @@ import pytest
 from indexer.documents.boilerplate import lines_to_remove, threshold
 from indexer.documents.loaders import load
 from indexer.settings import Settings
-from indexer.store.backends import EdgeStore
+from indexer.store.edge import EdgeStore
 from indexer.versions import SHARD, current_version_dir, read_manifest
 
 LIMIT = 10**8

@@ -19,20 +19,8 @@ from pathlib import Path
 
 from indexer.documents.metadata import dates_in
 from indexer.text.analyzer import lemmas, words
+from indexer.text.language import BYLINE_LEMMAS, CITED_ACT_LEMMAS, MEETING_LEMMAS, PUBLICATION_LEMMAS
 
-# ---------------------------------------------------------------------------- language data
-# Lemmas of what a cited date belongs to: "ustawy z dnia …", "uchwałą Nr … z dnia …",
-# "rozporządzenia Ministra … z dnia …", "w odpowiedzi na pismo z dnia …".
-CITED_ACT_LEMMAS = frozenset({
-    "ustawa", "uchwała", "zarządzenie", "rozporządzenie", "obwieszczenie", "dyrektywa", "decyzja",
-    "postanowienie", "wyrok", "kodeks", "konwencja", "umowa", "porozumienie", "pismo", "wniosek",
-})
-# Lemmas that make the date after them the date of publication ("Data publikacji:",
-# "Opublikowano", "Dodano:"), and those that make a short line a byline ("Autor: …, 12.03.2015").
-PUBLICATION_LEMMAS = frozenset({"publikacja", "opublikować", "opublikowany", "dodać", "wytworzenie", "utworzenie"})
-BYLINE_LEMMAS = frozenset({"autor", "redakcja", "publikacja", "opublikować"})
-# Lemmas that make a date in a sentence the meeting's ("w dniu … odbyło się spotkanie").
-MEETING_LEMMAS = frozenset({"odbyć", "obradować", "zebrać"})
 # Abbreviations whose dot does not end a sentence ("z 2003 r. Nr 96", "art. 5 ust. 1").
 _ABBREVIATIONS = frozenset({"r", "nr", "ust", "art", "poz", "pkt", "dz", "u", "dn", "tj", "zm", "im", "ul", "pl", "św", "m", "st"})
 # "Kraków, dnia" / "Warszawa, dn." right before a date, alone on its line.

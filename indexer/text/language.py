@@ -34,6 +34,20 @@ UNIT_ACRONYMS = ("MOPS", "ZBK", "UMK", "MOWIS", "PFRON")
 #: Words that may continue a name in lower case ("Fundacja z Rąk do Rąk", "ds.", "i").
 NAME_GLUE = frozenset({"i", "z", "do", "na", "w", "ds.", "ds", "dla", "oraz", "im."})
 
+# Dating a document (indexer.documents.dating).
+# Lemmas of what a cited date belongs to: "ustawy z dnia …", "uchwałą Nr … z dnia …",
+# "rozporządzenia Ministra … z dnia …", "w odpowiedzi na pismo z dnia …".
+CITED_ACT_LEMMAS = frozenset({
+    "ustawa", "uchwała", "zarządzenie", "rozporządzenie", "obwieszczenie", "dyrektywa", "decyzja",
+    "postanowienie", "wyrok", "kodeks", "konwencja", "umowa", "porozumienie", "pismo", "wniosek",
+})
+# Lemmas that make the date after them the date of publication ("Data publikacji:",
+# "Opublikowano", "Dodano:"), and those that make a short line a byline ("Autor: …, 12.03.2015").
+PUBLICATION_LEMMAS = frozenset({"publikacja", "opublikować", "opublikowany", "dodać", "wytworzenie", "utworzenie"})
+BYLINE_LEMMAS = frozenset({"autor", "redakcja", "publikacja", "opublikować"})
+# Lemmas that make a date in a sentence the meeting's ("w dniu … odbyło się spotkanie").
+MEETING_LEMMAS = frozenset({"odbyć", "obradować", "zebrać"})
+
 
 @lru_cache(maxsize=1)
 def _generator() -> morfeusz2.Morfeusz:
