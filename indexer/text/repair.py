@@ -273,9 +273,9 @@ def _join_line(line: str) -> str:
                 if (trusted(joined.lower()) or trusted(joined)) and (
                     not pieces_ok or (single and tok.upper() not in {"W", "Z", "I", "O", "A", "U"})
                 ):
-                        out.append(tok + tokens[i + 1])
-                        i += 2
-                        continue
+                    out.append(tok + tokens[i + 1])
+                    i += 2
+                    continue
         out.append(tok)
         i += 1
     return " ".join(out)
