@@ -132,7 +132,7 @@ def title_from_text(text: str) -> str | None:
     def title_like(line: str) -> bool:
         words = line.split()
         return (
-            2 <= len(words) and len(line) <= _TITLE_LINE_MAX and not line.endswith((".", ",", ";"))
+            len(words) >= 2 and len(line) <= _TITLE_LINE_MAX and not line.endswith((".", ",", ";"))
             and not re.match(r"(kraków|krakow),?\s+(dnia\s+)?\d", line, re.I)
             and not re.search(r"https?://|www\.|\s[-|›»]\s.*\s[-|›»]\s", line)
         )
