@@ -25,7 +25,8 @@ def render(r: dict[str, Any]) -> str:
         f"### Archive of {r['docs']:,} documents ({kinds}; {r['pages']:,} pages, {r['scan_pages']:,} of them scanned)",
         "",
         (f"Full build: **{full['wall_s']:.0f} s** for {full['documents']:,} documents indexed ({full['chunks']:,} passages, "
-        f"{len(full['errors'])} documents refused), peak RSS of the build process **{full['peak_rss_mb']:,.0f} MB**, while {ask['threads']} askers queried the live index."),
+        f"{len(full['errors'])} documents refused), peak RSS of the build process "
+        f"**{full['peak_rss_mb']:,.0f} MB**, while {ask['threads']} askers queried the live index."),
         "",
         "| stage | seconds | share | documents/s | pages/s | bound by |",
         "|---|---|---|---|---|---|",
@@ -60,7 +61,8 @@ def render(r: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(rb["stages_s"].items(), key=lambda kv: -kv[1]) if v >= 0.05) + "."),
         (f"- kill -9 of a rebuild while it embedded new documents: killed {kill['killed']}, previous version still live "
         f"{kill['live_unchanged']}, same search hits and answers to {kill['questions']} questions "
-        f"{kill['same_answers']} ({kill['searched']} with hits, {kill['answered']} answered with citations), unfinished versions left for the next build to remove: "
+        f"{kill['same_answers']} ({kill['searched']} with hits, {kill['answered']} answered with citations), "
+        f"unfinished versions left for the next build to remove: "
         f"{kill['unfinished_versions_left']}."),
         "",
         (f"Generation of the archive: {_f(r.get('generate_s'), 0)} s (– : reused from an earlier run). Benchmark wall time {r['total_s']:.0f} s. Machine: "
