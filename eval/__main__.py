@@ -62,19 +62,20 @@ def _systems(value: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluate retrieval and answers against baselines.")
-    parser.add_argument("command", nargs="?", default="run", choices=("run", "retrieval", "calibrate"),
-                        help="run (default; 'retrieval' is an alias) or calibrate")
+    parser.add_argument(
+        "command", nargs="?", default="run", choices=("run", "retrieval", "calibrate"), help="run (default; 'retrieval' is an alias) or calibrate"
+    )
     parser.add_argument("--index", type=Path, default=None, help="index folder (default: NGO_INDEX_DIR or .index)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"report folder (default {DEFAULT_OUT})")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the report")
     parser.add_argument("--check", action="store_true", help=f"exit 1 when a figure falls below {THRESHOLDS_FILE.name}")
     parser.add_argument("--thresholds", type=Path, default=THRESHOLDS_FILE)
-    parser.add_argument("--systems", type=_systems, default=list(SYSTEMS),
-                        help=f"comma-separated subset of: {','.join(SYSTEMS)} (default all)")
+    parser.add_argument("--systems", type=_systems, default=list(SYSTEMS), help=f"comma-separated subset of: {','.join(SYSTEMS)} (default all)")
     parser.add_argument("--no-answers", action="store_true", help="skip the answer metrics")
     parser.add_argument("--k", type=int, default=K)
-    parser.add_argument("--corpus", type=_corpora, default=list(CORPORA),
-                        help=f"comma-separated corpora to evaluate: {','.join(CORPORA)} (default all that exist)")
+    parser.add_argument(
+        "--corpus", type=_corpora, default=list(CORPORA), help=f"comma-separated corpora to evaluate: {','.join(CORPORA)} (default all that exist)"
+    )
     args = parser.parse_args(argv)
 
     settings = Settings.from_env(index_dir=args.index)
@@ -94,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             corpus_settings = _ensure_index(settings, corpus)
             by_corpus[name] = run_suite(
-                corpus_settings, corpus.questions(), args.systems, k=args.k, answers=not args.no_answers,
+                corpus_settings,
+                corpus.questions(),
+                args.systems,
+                k=args.k,
+                answers=not args.no_answers,
                 corpus=corpus.folders(settings),
             )
             by_corpus[name]["meta"]["corpus"] = {"name": name, "label": corpus.label}
@@ -112,8 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         verdict = check_corpora(by_corpus, load_thresholds(args.thresholds))
         results["check"] = {
-            "ok": verdict.ok, "failures": verdict.failures, "skipped": verdict.skipped,
-            "checked": verdict.checked, "file": args.thresholds.name,
+            "ok": verdict.ok,
+            "failures": verdict.failures,
+            "skipped": verdict.skipped,
+            "checked": verdict.checked,
+            "file": args.thresholds.name,
         }
     report, pngs = write_report(results, args.out)
     if args.json:

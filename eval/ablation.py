@@ -46,9 +46,14 @@ def ablate(answerers: dict[str, Any], questions: dict[str, list[Any]], names: li
 def markdown(result: dict[str, Any]) -> str:
     corpora = list(result["all rules"])
     header = ["rule switched off"] + [f"{c} {f.replace('_', ' ')}" for c in corpora for f in ("citation_precision", "abstention_recall", "false_abstention")]
-    lines = ["# Ablation of the answering rules", "",
-             "Each row: the answer figures with that rule switched off (change against all rules on in brackets).", "",
-             "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [
+        "# Ablation of the answering rules",
+        "",
+        "Each row: the answer figures with that rule switched off (change against all rules on in brackets).",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
     base = result["all rules"]
     for name, row in result.items():
         cells = [name]

@@ -57,13 +57,8 @@ def score_answer(question: Question, answer: Any) -> dict[str, Any]:
     return {
         **row,
         "citation_precision": len(correct) / len(answer.citations) if answer.citations else 0.0,
-        "citation_recall": (
-            sum(folded(p) in cited for p in question.key_phrases) / len(question.key_phrases)
-            if question.key_phrases else 0.0
-        ),
-        "key_fact_coverage": (
-            sum(fact_stated(f, answer_terms) for f in facts) / len(facts) if facts else 0.0
-        ),
+        "citation_recall": (sum(folded(p) in cited for p in question.key_phrases) / len(question.key_phrases) if question.key_phrases else 0.0),
+        "key_fact_coverage": (sum(fact_stated(f, answer_terms) for f in facts) / len(facts) if facts else 0.0),
     }
 
 

@@ -23,9 +23,10 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -61,26 +62,17 @@ def answer_metrics(rows: Sequence[Row], abstained: Sequence[bool]) -> dict[str, 
     answerable = [(r, a) for r, a in zip(rows, abstained) if r.question.answerable]
     unanswerable = [(r, a) for r, a in zip(rows, abstained) if not r.question.answerable]
     answered = [r for r, a in answerable if not a and r.answer.citations]
-    per_question = [
-        sum(citation_correct(c, r.question) for c in r.answer.citations) / len(r.answer.citations) for r in answered
-    ]
+    per_question = [sum(citation_correct(c, r.question) for c in r.answer.citations) / len(r.answer.citations) for r in answered]
     pooled = [citation_correct(c, r.question) for r in answered for c in r.answer.citations]
-    document_level = [
-        sum(doc_matches(c.doc_id or c.source, r.question) for c in r.answer.citations) / len(r.answer.citations)
-        for r in answered
-    ]
+    document_level = [sum(doc_matches(c.doc_id or c.source, r.question) for c in r.answer.citations) / len(r.answer.citations) for r in answered]
     n_abstained = sum(abstained)
     return {
         "citation_precision": float(np.mean(per_question)) if per_question else None,
         "citation_precision_micro": float(np.mean(pooled)) if pooled else None,
         "citation_precision_document": float(np.mean(document_level)) if document_level else None,
-        "first_citation_precision": (
-            float(np.mean([citation_correct(r.answer.citations[0], r.question) for r in answered])) if answered else None
-        ),
+        "first_citation_precision": (float(np.mean([citation_correct(r.answer.citations[0], r.question) for r in answered])) if answered else None),
         "abstention_recall": sum(a for _r, a in unanswerable) / len(unanswerable) if unanswerable else None,
-        "abstention_precision": (
-            sum(not r.question.answerable for r, a in zip(rows, abstained) if a) / n_abstained if n_abstained else None
-        ),
+        "abstention_precision": (sum(not r.question.answerable for r, a in zip(rows, abstained) if a) / n_abstained if n_abstained else None),
         "false_abstention": sum(a for _r, a in answerable) / len(answerable) if answerable else None,
         "n_answerable": len(answerable),
         "n_unanswerable": len(unanswerable),

@@ -70,9 +70,7 @@ class TutorialSystem:
 
         from indexer.vectors.embeddings import load_embedder
 
-        splitter = RecursiveCharacterTextSplitter(
-            chunk_size=TUTORIAL_CHUNK_SIZE, chunk_overlap=TUTORIAL_CHUNK_OVERLAP
-        )
+        splitter = RecursiveCharacterTextSplitter(chunk_size=TUTORIAL_CHUNK_SIZE, chunk_overlap=TUTORIAL_CHUNK_OVERLAP)
         self.chunks: list[Ranked] = []
         for path in files:
             try:
@@ -111,10 +109,7 @@ def prepare_without_repair(raw: RawDocument, doc_id: str, meta: dict[str, Any], 
         with _repair_switched_off(repair):
             return ours(raw, doc_id, meta)
     pages = [Page(page.number, cleaning.normalize(page.text)) for page in raw.pages]
-    return [
-        Passage(doc_id, n, raw.content_hash, chunk.text, chunk.page, chunk.heading_path, meta)
-        for n, chunk in enumerate(chunking.chunk_pages(pages))
-    ]
+    return [Passage(doc_id, n, raw.content_hash, chunk.text, chunk.page, chunk.heading_path, meta) for n, chunk in enumerate(chunking.chunk_pages(pages))]
 
 
 @contextmanager
@@ -179,9 +174,7 @@ def _records(passages: list[Passage]) -> list[Passage]:
     return [p for p in passages if p.kind != "passage"]
 
 
-def build_variant(
-    ablation: Callable[..., list[Passage]], corpus: Sequence[Path], settings: Settings, index_dir: Path
-) -> Settings:
+def build_variant(ablation: Callable[..., list[Passage]], corpus: Sequence[Path], settings: Settings, index_dir: Path) -> Settings:
     """Build ``corpus`` into ``index_dir`` with the indexer's own build, passages prepared by
     ``ablation`` instead of ``indexer.passages.passages_of``; returns the variant's settings."""
     from indexer import build as build_module
@@ -224,7 +217,10 @@ class PlainRrfRetriever(Retriever):
 
 
 def make_systems(
-    names: Sequence[str], settings: Settings, retriever: Retriever, workdir: Path,
+    names: Sequence[str],
+    settings: Settings,
+    retriever: Retriever,
+    workdir: Path,
     corpus: Sequence[Path] | None = None,
 ) -> tuple[list[System], dict[str, float]]:
     """The systems named (in the report's order) and the seconds each took to set up, the
@@ -236,8 +232,7 @@ def make_systems(
     missing = [str(folder) for folder in corpus if not Path(folder).is_dir()]
     if rebuilt and missing:
         raise FileNotFoundError(
-            f"the corpus folder {', '.join(missing)} is missing (needed for {', '.join(sorted(rebuilt))}); "
-            "run from the repository root or set NGO_CORPUS_DIR"
+            f"the corpus folder {', '.join(missing)} is missing (needed for {', '.join(sorted(rebuilt))}); run from the repository root or set NGO_CORPUS_DIR"
         )
     systems: list[System] = []
     seconds: dict[str, float] = {}

@@ -94,16 +94,12 @@ def losses(results: dict[str, Any], compared: tuple[str, ...] = COMPARED, level:
         if name == "ours":
             continue
         scopes = [("overall", ours["overall"], other[level]["overall"])] + [
-            (kind, ours["by_kind"][kind], other[level]["by_kind"].get(kind, {}))
-            for kind in ours["by_kind"]
+            (kind, ours["by_kind"][kind], other[level]["by_kind"].get(kind, {})) for kind in ours["by_kind"]
         ]
         for scope, mine, theirs in scopes:
             for metric in compared:
                 if metric in theirs and mine[metric] < theirs[metric] - 1e-9:
-                    found.append(
-                        {"kind": scope, "metric": metric, "system": name,
-                         "ours": mine[metric], "theirs": theirs[metric], "n": mine.get("n")}
-                    )
+                    found.append({"kind": scope, "metric": metric, "system": name, "ours": mine[metric], "theirs": theirs[metric], "n": mine.get("n")})
     return found
 
 

@@ -31,8 +31,16 @@ REPEATS = 3
 # The abstention model's features: none is relative to the index's size (an absolute similarity
 # threshold fitted on five documents never fires on five hundred).
 ABSTENTION_FEATURES = (
-    "support_score", "support_type_subject", "support_specific", "year_match", "date_match",
-    "type_ok", "vocabulary", "support_type", "support_names", "dense_z",
+    "support_score",
+    "support_type_subject",
+    "support_specific",
+    "year_match",
+    "date_match",
+    "type_ok",
+    "vocabulary",
+    "support_type",
+    "support_names",
+    "dense_z",
 )
 
 
@@ -71,11 +79,15 @@ def candidate_labels(question: Question, candidates: Sequence[Any]) -> np.ndarra
     def in_gold(c: Any) -> bool:
         return doc_name(c.hit.doc_id or c.hit.source) in gold or doc_name(c.hit.source) in gold
 
-    sentence = np.array([
-        in_gold(c) and any(p in folded(c.hit.text[max(0, c.start - 40) : c.end + 40]) for p in phrases)
-        and any(p[: max(8, len(p) // 2)] in folded(c.text) or folded(c.text) in p for p in phrases)
-        for c in candidates
-    ], dtype=float)
+    sentence = np.array(
+        [
+            in_gold(c)
+            and any(p in folded(c.hit.text[max(0, c.start - 40) : c.end + 40]) for p in phrases)
+            and any(p[: max(8, len(p) // 2)] in folded(c.text) or folded(c.text) in p for p in phrases)
+            for c in candidates
+        ],
+        dtype=float,
+    )
     if sentence.any():
         return sentence
     return np.array([in_gold(c) and any(p in folded(c.hit.text) for p in phrases) for c in candidates], dtype=float)
@@ -155,9 +167,7 @@ def grouped_folds(rows: Sequence[FitRow], folds: int, seed: int) -> np.ndarray:
     return np.array([fold_of[r.group] for r in rows])
 
 
-def cross_validate(
-    rows: Sequence[FitRow], base: dict[str, Any], folds: int = FOLDS, repeats: int = REPEATS, scorer: bool = True
-) -> dict[str, Any]:
+def cross_validate(rows: Sequence[FitRow], base: dict[str, Any], folds: int = FOLDS, repeats: int = REPEATS, scorer: bool = True) -> dict[str, Any]:
     """Grouped k-fold, repeated: fit on the other documents' questions, answer the held-out ones;
     the figures averaged over the repeats."""
     runs = []

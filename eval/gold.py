@@ -94,14 +94,8 @@ def passage_matches(text: str, source: str, question: Question) -> bool:
     return any(folded(phrase) in haystack for phrase in question.key_phrases)
 
 
-def passage_qrels(
-    passages: Iterable[tuple[str, str, str]], questions: Iterable[Question]
-) -> dict[str, set[str]]:
+def passage_qrels(passages: Iterable[tuple[str, str, str]], questions: Iterable[Question]) -> dict[str, set[str]]:
     """Relevant passage ids per answerable question, from ``(id, source, text)`` of every passage
     of a system's index: the passages of a gold document that contain a key phrase."""
     passages = list(passages)
-    return {
-        q.id: {pid for pid, source, text in passages if passage_matches(text, source, q)}
-        for q in questions
-        if q.answerable
-    }
+    return {q.id: {pid for pid, source, text in passages if passage_matches(text, source, q)} for q in questions if q.answerable}

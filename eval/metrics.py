@@ -37,9 +37,7 @@ def metric_names(k: int = K) -> list[str]:
     return list(measures(k))
 
 
-def per_question(
-    qrels: Mapping[str, Iterable[str]], run: Mapping[str, Sequence[str]], k: int = K
-) -> dict[str, dict[str, float]]:
+def per_question(qrels: Mapping[str, Iterable[str]], run: Mapping[str, Sequence[str]], k: int = K) -> dict[str, dict[str, float]]:
     """Metric values per question id.
 
     ``qrels`` maps a question to its relevant item ids, ``run`` to the ids a system returned,

@@ -58,9 +58,7 @@ def _f(value: Any) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
-        "| " + " | ".join(row) + " |" for row in rows
-    ]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(row) + " |" for row in rows]
 
 
 SIDE_BY_SIDE = ("hit@1", "hit@5", "mrr@10")
@@ -108,10 +106,7 @@ def _side_by_side(corpora: dict[str, dict[str, Any]]) -> list[str]:
     lines += _table(header, rows)
     if all("answers" in corpora[c] for c in names):
         lines += [""]
-        rows = [
-            [metric] + [_f(corpora[c]["answers"]["overall"].get(metric)) for c in names]
-            for metric in SIDE_BY_SIDE_ANSWERS
-        ]
+        rows = [[metric] + [_f(corpora[c]["answers"]["overall"].get(metric)) for c in names] for metric in SIDE_BY_SIDE_ANSWERS]
         lines += _table(["answers (ours)", *names], rows)
     return lines
 
@@ -133,7 +128,8 @@ def _corpus_markdown(results: dict[str, Any]) -> list[str]:
     for res in systems.values():
         p = res["passage"]["overall"]
         rows.append(
-            [res["label"]] + [_f(p.get(c)) for c in RETRIEVAL_COLUMNS]
+            [res["label"]]
+            + [_f(p.get(c)) for c in RETRIEVAL_COLUMNS]
             + [f"{res['latency']['p50_ms']:.0f}", f"{res['latency']['p95_ms']:.0f}", str(res["passages_indexed"])]
         )
     lines += _table(["system", *RETRIEVAL_COLUMNS, "p50 ms", "p95 ms", "passages"], rows)
@@ -165,16 +161,10 @@ def _by_kind_table(systems: dict[str, Any], metric: str) -> list[str]:
     kinds = [kd for kd in KINDS if any(kd in s["passage"]["by_kind"] for s in systems.values())]
     rows = []
     for scope in kinds + ["overall"]:
-        values = [
-            (s["passage"]["overall"] if scope == "overall" else s["passage"]["by_kind"].get(scope, {})).get(metric)
-            for s in systems.values()
-        ]
+        values = [(s["passage"]["overall"] if scope == "overall" else s["passage"]["by_kind"].get(scope, {})).get(metric) for s in systems.values()]
         best = max((v for v in values if v is not None), default=None)
         n = (systems[names[0]]["passage"]["overall"] if scope == "overall" else systems[names[0]]["passage"]["by_kind"][scope])["n"]
-        rows.append(
-            [scope, str(n)]
-            + [f"**{_f(v)}**" if v is not None and best is not None and v >= best - 1e-9 else _f(v) for v in values]
-        )
+        rows.append([scope, str(n)] + [f"**{_f(v)}**" if v is not None and best is not None and v >= best - 1e-9 else _f(v) for v in values])
     return _table(["kind", "n", *names], rows)
 
 
@@ -236,8 +226,7 @@ def plot(results: dict[str, Any], out_dir: Path) -> list[Path]:
         ax.set_yticks(range(len(kinds)), [f"{kd} (n={systems[names[0]]['passage']['by_kind'][kd]['n']})" for kd in kinds])
         for r in range(len(kinds)):
             for c in range(len(names)):
-                ax.text(c, r, f"{grid[r, c]:.2f}", ha="center", va="center", fontsize=8,
-                        color="white" if grid[r, c] < 0.6 else "black")
+                ax.text(c, r, f"{grid[r, c]:.2f}", ha="center", va="center", fontsize=8, color="white" if grid[r, c] < 0.6 else "black")
         fig.colorbar(image, ax=ax)
         ax.set_title(f"Passage {metric} by question kind and system")
         save(fig, name)

@@ -108,7 +108,5 @@ def evaluate_system(system: System, questions: list[Question], k: int = K) -> di
         "latency": latency(seconds),
         "misses": [q.id for q in answerable if passage_scores[q.id]["hit@5"] == 0.0],
         "no_relevant_passage": sorted(qid for qid, ids in qrels.items() if not ids),
-        "per_question": {
-            q.id: {"passage": passage_scores[q.id], "document": doc_scores[q.id]} for q in answerable
-        },
+        "per_question": {q.id: {"passage": passage_scores[q.id], "document": doc_scores[q.id]} for q in answerable},
     }

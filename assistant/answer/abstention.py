@@ -7,8 +7,9 @@ left out); its threshold is placed so that few answerable training questions fal
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ class AbstentionModel:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "AbstentionModel":
+    def from_json(cls, data: dict[str, Any]) -> AbstentionModel:
         return cls(
             weights=dict(data["weights"]),
             bias=float(data["bias"]),

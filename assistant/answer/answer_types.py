@@ -29,17 +29,13 @@ from indexer.text import analyzer
 
 # Language data of the answer types (matched on Morfeusz lemmas; folded forms only for words the
 # dictionary does not know, as "wrzesnia" typed without Polish letters).
-MONTH_LEMMAS = frozenset(
-    "styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień".split()
-)
+MONTH_LEMMAS = frozenset("styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień".split())
 _MONTH_FOLDED = frozenset(
     "styczen stycznia styczniu luty lutego lutym marzec marca marcu kwiecien kwietnia kwietniu maj maja maju"
     " czerwiec czerwca czerwcu lipiec lipca lipcu sierpien sierpnia sierpniu wrzesien wrzesnia wrzesniu"
     " pazdziernik pazdziernika pazdzierniku listopad listopada listopadzie grudzien grudnia grudniu".split()
 )
-_ENGLISH_MONTHS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
+_ENGLISH_MONTHS = frozenset("january february march april may june july august september october november december".split())
 PLACE_LEMMAS = frozenset({"sala", "budynek", "siedziba", "lokal", "pomieszczenie", "portal", "gmach", "biuro"})
 # a number after these is an identifier or a reference ("Zarządzenie Nr 2638/2014", "§ 5",
 # "art. 5a ust. 1 pkt 3"), not a count
@@ -226,9 +222,7 @@ def type_spans(sentence: str, info: QuestionInfo) -> list[Span]:
         if info.role_terms:
             # a name counts only next to the role asked about ("dyr. Józefa Grodecka")
             people = [p for p in people if _near_role(sentence, p, info.role_terms)]
-        names = people if people or kind == PERSON or info.role_terms else [
-            o for o in organisations_in(sentence) if not set(analyzer.terms(o)) <= asked
-        ]
+        names = people if people or kind == PERSON or info.role_terms else [o for o in organisations_in(sentence) if not set(analyzer.terms(o)) <= asked]
         return [_name_span(sentence, n) for n in names]
     if kind == ADDRESS:
         return [(m.start(), m.end(), 1.0) for m in _STREET.finditer(sentence)]
@@ -302,8 +296,5 @@ def _date_spans(sentence: str, info: QuestionInfo) -> list[Span]:
     if any(_cites_act(sentence, m.start()) for m in _NUMERIC_DATE.finditer(sentence)) or re.search(r"\bz\s+dnia\b", sentence):
         return []  # only the dates of cited acts
     # a year in a programme's label ("projekt RPW 2026") names the programme, dates nothing
-    spans = [
-        (m.start(), m.end(), 1.0) for m in YEAR.finditer(sentence)
-        if m.group(1) not in info.numerals and not _LABELYEAR.search(sentence[: m.end()])
-    ]
+    spans = [(m.start(), m.end(), 1.0) for m in YEAR.finditer(sentence) if m.group(1) not in info.numerals and not _LABELYEAR.search(sentence[: m.end()])]
     return spans + [(m.start(), m.end(), 1.0) for m in re.finditer(r"\bbr\.", sentence)]

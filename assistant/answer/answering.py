@@ -107,9 +107,7 @@ def query_coverage(question: str, texts: list[str]) -> float:
 class Answerer:
     """Turns retrieved passages into a cited extractive answer, or an honest abstention."""
 
-    def __init__(
-        self, retriever: Retriever, calibration: dict[str, Any] | None = None, rules: AnswerRules = DEFAULT_RULES
-    ) -> None:
+    def __init__(self, retriever: Retriever, calibration: dict[str, Any] | None = None, rules: AnswerRules = DEFAULT_RULES) -> None:
         self.retriever = retriever
         self.calibration = calibration or load_calibration()
         self.rules = rules
@@ -168,12 +166,12 @@ class Answerer:
                         self._sentences[h.id] = (spans, np.asarray(rows[: len(spans)], dtype=np.float32))
             missing = [h for h in missing if h.id not in self._sentences]
         if missing:
-            spans = [sentence_spans(h.text) for h in missing]
-            texts = [h.text[s:e] for h, sp in zip(missing, spans) for s, e in sp]
+            spans_of = [sentence_spans(h.text) for h in missing]
+            texts = [h.text[a:b] for h, sp in zip(missing, spans_of) for a, b in sp]
             vectors = np.asarray(self.retriever.embedder.encode_passages(texts)) if texts else np.zeros((0, 1))
             at = 0
             with self._lock:
-                for h, sp in zip(missing, spans):
+                for h, sp in zip(missing, spans_of):
                     self._sentences[h.id] = (sp, vectors[at : at + len(sp)])
                     at += len(sp)
                 while len(self._sentences) > 4096:
@@ -188,16 +186,15 @@ class Answerer:
             sparse=SparseTerms([], []),
             limit=1,
             mode="dense",
-            filters=SearchFilters(kinds=("passage",), date_from=filters.date_from, date_to=filters.date_to,
-                                  types=filters.types, doc_ids=filters.doc_ids) if filters else SearchFilters(kinds=("passage",)),
+            filters=SearchFilters(kinds=("passage",), date_from=filters.date_from, date_to=filters.date_to, types=filters.types, doc_ids=filters.doc_ids)
+            if filters
+            else SearchFilters(kinds=("passage",)),
         )
         with self.retriever._lock:
             found = self.retriever.store.search(request)
         return float(found[0].score) if found else 0.0
 
-    def _year_hits(
-        self, question: str, info: QuestionInfo, hits: list[Hit], filters: SearchFilters | None, per_year: int = 4
-    ) -> list[Hit]:
+    def _year_hits(self, question: str, info: QuestionInfo, hits: list[Hit], filters: SearchFilters | None, per_year: int = 4) -> list[Hit]:
         """For each year that dates what the question asks about ("w 2011 i w 2025", "według
         programu z 2011 r.") and that fewer than two of the best passages belong to, the best
         passages of documents of that year (dated that year or the next, or naming it in the
@@ -254,8 +251,14 @@ class Answerer:
         the evidence, the rules' vetoes and the abstention model's probability. Cheap: it can be
         run again under another calibration or rule set (the evaluation's cross-validation)."""
         evidence = evidence_of(
-            gathered.info, gathered.hits, gathered.candidates, self.term_stats, gathered.q_vec,
-            gathered.passage_similarity, self.scorer, self.rules,
+            gathered.info,
+            gathered.hits,
+            gathered.candidates,
+            self.term_stats,
+            gathered.q_vec,
+            gathered.passage_similarity,
+            self.scorer,
+            self.rules,
         )
         probability, reasons = self.decide(evidence.features)
         return replace(gathered, evidence=evidence, probability=probability, reasons=reasons)
@@ -277,9 +280,7 @@ class Answerer:
         gathered = self.gather(question, filters, k)
         return self.answer_from(gathered, lang, max_sentences)
 
-    def answer_from(
-        self, gathered: Gathered, lang: str = "pl", max_sentences: int = 2, allow_abstention: bool = True
-    ) -> Answer:
+    def answer_from(self, gathered: Gathered, lang: str = "pl", max_sentences: int = 2, allow_abstention: bool = True) -> Answer:
         """The extractive answer (or abstention) for what :meth:`gather` found."""
         hits, candidates = gathered.hits, gathered.candidates
         closest = _closest_documents(hits)
@@ -383,7 +384,7 @@ def _states_reply(sentence: str) -> bool:
 
 
 def _speaker_line(cand: SentenceCandidate, info: QuestionInfo) -> str:
-    """"Fundacja Popatrz Sercem: " before the quote when the section heading says who the
+    """ "Fundacja Popatrz Sercem: " before the quote when the section heading says who the
     question asks for: the sentence itself names nobody, or the question asks who proposed
     it (the names in a record's text are those of the answering side)."""
     if not cand.speaker:
@@ -401,5 +402,3 @@ def _is_heading(sentence: str, hit: Hit) -> bool:
         if h and (folded == h or (len(folded) >= 20 and folded in h)):
             return True
     return False
-
-

@@ -162,9 +162,7 @@ HEADING_TYPE_SCORE = 0.5  # the asked-for name is in the section's heading, not 
 UNTYPED_BEST_MARGIN = 0.12
 
 
-def best_sentence(
-    info: QuestionInfo, candidates: Sequence[SentenceCandidate], rules: AnswerRules = DEFAULT_RULES
-) -> SentenceCandidate:
+def best_sentence(info: QuestionInfo, candidates: Sequence[SentenceCandidate], rules: AnswerRules = DEFAULT_RULES) -> SentenceCandidate:
     """The answer sentence: the best scored one, from the documents of the date the question
     names when there are any (rule ``dated_documents``), not one that answers nothing (rule
     ``skip_non_answers``); for a typed question the best one holding the asked-for kind of

@@ -29,7 +29,7 @@ class Citation:
         return {k: getattr(self, k) for k in ("n", "source", "title", "date", "page", "quote")}
 
     @classmethod
-    def from_hit(cls, n: int, hit: Hit, start: int, end: int) -> "Citation":
+    def from_hit(cls, n: int, hit: Hit, start: int, end: int) -> Citation:
         """Citation ``n`` of ``hit`` quoting its text from ``start`` to ``end`` (a verbatim span)."""
         return cls(
             n=n,

@@ -12,8 +12,9 @@ that the question is answerable.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -51,17 +52,9 @@ from indexer.text import analyzer
 # --------------------------------------------------------------------------------------
 
 
-
-
 # --------------------------------------------------------------------------------------
 # Focus terms: the question's content words weighted by IDF
 # --------------------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------------------
@@ -73,8 +66,6 @@ MODEL_FEATURES = ("off_topic", "type_ok", "date_match")
 FEATURES = ("dense", "on_topic", "foreign", "typed", "type_top", "type_ok", "identifiers", "acronyms", "years", "date_match", "vocabulary", "anchored")
 
 
-
-
 @dataclass
 class Evidence:
     """The signals of one question and the best supporting sentence."""
@@ -82,8 +73,6 @@ class Evidence:
     features: dict[str, float]
     support: SentenceCandidate | None
     focus: list[FocusWord] = field(default_factory=list)
-
-
 
 
 def _context_tokens(hits: Sequence[Any]) -> set[str]:
@@ -126,42 +115,6 @@ def identifiers_found(info: QuestionInfo, hits: Sequence[Any]) -> tuple[float, f
     return ident, year_share
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 def evidence_of(
     info: QuestionInfo,
     hits: Sequence[Any],
@@ -176,7 +129,7 @@ def evidence_of(
     focus = focus_words(info, stats)
     score_candidates(info, focus, candidates, scorer, rules)
     if not candidates:
-        return Evidence({name: 0.0 for name in FEATURES}, None, focus)
+        return Evidence(dict.fromkeys(FEATURES, 0.0), None, focus)
     foreign = info.lang != "pl"
     best = best_sentence(info, candidates, rules)
     cos = np.array([c.cos for c in candidates])
@@ -197,10 +150,7 @@ def evidence_of(
         unknown_share = sum(f.weight for f in real if not f.known) / total
     identifiers = identifiers_found(info, hits)
     # an acronym the index has never seen ("KRS") names something the documents do not cover
-    unknown_acronyms = [
-        f for f in focus
-        if not f.known and ACRONYM.fullmatch(f.word) and f.word not in GENERIC_ACRONYMS and not spelled_out(f.word, hits)
-    ]
+    unknown_acronyms = [f for f in focus if not f.known and ACRONYM.fullmatch(f.word) and f.word not in GENERIC_ACRONYMS and not spelled_out(f.word, hits)]
     cov_support = best.window_coverage
     if foreign:
         # Only names and numbers of a foreign-language question can meet the Polish text: the
@@ -258,14 +208,6 @@ def evidence_of(
         "support_names": best.features.get("names", 1.0),
     }
     return Evidence(features, best, focus)
-
-
-
-
-
-
-
-
 
 
 def rule_reasons(features: dict[str, float], rules: AnswerRules = DEFAULT_RULES) -> list[str]:

@@ -180,8 +180,8 @@ def continuation(answerer: Any, hit: Hit, have: set[str]) -> list[SentenceCandid
             # a short stray line inside the list (a page's logo: "Magiczny Kraków") is
             # skipped when the numbering goes on after it; otherwise the enumeration ends
             last = next((n for n in reversed(numbers[:i]) if n is not None), None)
-            following = numbers[i + 1] if i + 1 < len(numbers) else None
-            if end - start <= STRAY_LINE and last is not None and following == last + 1:
+            after = numbers[i + 1] if i + 1 < len(numbers) else None
+            if end - start <= STRAY_LINE and last is not None and after == last + 1:
                 continue
             break
         out.append(SentenceCandidate(nxt, start, end, 0.0, frozenset(analyzer.terms(nxt.text[start:end]))))

@@ -6,8 +6,9 @@ what the city answered and which unit answered, with the document, date and loca
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Sequence
+from typing import Any
 
 from assistant.question.analysis import QuestionInfo
 from indexer.annotate.postulates import KIND
@@ -15,10 +16,14 @@ from indexer.store.backends import SearchFilters
 from indexer.text import analyzer
 
 LABELS = {
-    "pl": {"postulate": "Postulat", "response": "Odpowiedź", "none": "Nie znaleziono postulatów.",
-           "no_response": "(brak zapisanej odpowiedzi)", "topics": "Tematy"},
-    "en": {"postulate": "Postulate", "response": "Response", "none": "No postulates found.",
-           "no_response": "(no response recorded)", "topics": "Topics"},
+    "pl": {
+        "postulate": "Postulat",
+        "response": "Odpowiedź",
+        "none": "Nie znaleziono postulatów.",
+        "no_response": "(brak zapisanej odpowiedzi)",
+        "topics": "Tematy",
+    },
+    "en": {"postulate": "Postulate", "response": "Response", "none": "No postulates found.", "no_response": "(no response recorded)", "topics": "Topics"},
 }
 
 
@@ -43,7 +48,7 @@ class PostulateHit:
     original_text: str = ""
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any], score: float | None = None) -> "PostulateHit":
+    def from_payload(cls, payload: dict[str, Any], score: float | None = None) -> PostulateHit:
         return cls(
             organisation=payload.get("organisation"),
             postulate=payload.get("postulate") or "",
@@ -86,8 +91,7 @@ def _position(hit: PostulateHit) -> tuple[int, str]:
     return (int(digits[0]) if digits else 0, hit.location)
 
 
-def search_postulates(retriever, query: str, k: int = 10, topic: str | None = None,
-                      filters: SearchFilters | None = None) -> list[PostulateHit]:
+def search_postulates(retriever, query: str, k: int = 10, topic: str | None = None, filters: SearchFilters | None = None) -> list[PostulateHit]:
     """The ``k`` postulate records closest to ``query`` (hybrid search over records only)."""
     hits = retriever.search(query, k=k, filters=_only_postulates(filters, topic))
     return [PostulateHit.from_payload(h.payload, h.score) for h in hits]
@@ -118,15 +122,37 @@ DISTINCTIVE_SHARE = 1 / 3
 STEM = 6  # "lokalowej" and "lokalowa" meet at "lokalo"; "lokalny" (local) does not
 
 # What a question asks about records: what was raised, what the city answered, or records at all.
-RAISED_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "zaproponować", "wniosek", "wnioskować", "sugestia", "temat", "poruszyć", "zgłosić", "proposal", "postulate", "demand", "topic", "raise"})
-ANSWERED_LEMMAS = frozenset({"deklaracja", "zadeklarować", "odpowiedź", "odpowiedzieć", "stanowisko", "zapowiedzieć", "obiecać", "reply", "response", "answer", "declare", "promise"})
+RAISED_LEMMAS = frozenset(
+    {
+        "postulat",
+        "postulować",
+        "propozycja",
+        "zaproponować",
+        "wniosek",
+        "wnioskować",
+        "sugestia",
+        "temat",
+        "poruszyć",
+        "zgłosić",
+        "proposal",
+        "postulate",
+        "demand",
+        "topic",
+        "raise",
+    }
+)
+ANSWERED_LEMMAS = frozenset(
+    {"deklaracja", "zadeklarować", "odpowiedź", "odpowiedzieć", "stanowisko", "zapowiedzieć", "obiecać", "reply", "response", "answer", "declare", "promise"}
+)
 # Verbs and nouns of a sentence that states the city's reply ("Miasto zapowiedziało analizę…").
 REPLY_LEMMAS = ANSWERED_LEMMAS | frozenset({"potwierdzić", "zapewnić", "poinformować", "wyjaśnić", "odnieść"})
-POSTULATE_LEMMAS = frozenset({"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"})
+POSTULATE_LEMMAS = frozenset(
+    {"postulat", "postulować", "propozycja", "wniosek", "wnioskować", "sugestia", "deklaracja", "zadeklarować", "proposal", "postulate", "demand"}
+)
 
 # Words that frame a question about postulates rather than name their subject.
-_LIST_FRAME = RAISED_LEMMAS | ANSWERED_LEMMAS | POSTULATE_LEMMAS | frozenset(
-    "który jaki zgłaszać poruszać podnieść podnosić dotyczyć sprawa tematyka kwestia".split()
+_LIST_FRAME = (
+    RAISED_LEMMAS | ANSWERED_LEMMAS | POSTULATE_LEMMAS | frozenset("który jaki zgłaszać poruszać podnieść podnosić dotyczyć sprawa tematyka kwestia".split())
 )
 
 
@@ -170,7 +196,7 @@ def holds(lemmas: set[str], stem: str) -> bool:
 
 
 def _asked_side(info: QuestionInfo) -> str | None:
-    """"response" when a question asks only what the city answered or declared, "postulate"
+    """ "response" when a question asks only what the city answered or declared, "postulate"
     when it asks only what was raised or proposed, else ``None`` (the record field it needs)."""
     lemmas = analyzer.text_lemmas(info.text)
     raised, answered = bool(lemmas & RAISED_LEMMAS), bool(lemmas & ANSWERED_LEMMAS)

@@ -49,7 +49,7 @@ class AnswerRules:
     def names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
-    def without(self, name: str) -> "AnswerRules":
+    def without(self, name: str) -> AnswerRules:
         """These rules with ``name`` switched off."""
         return replace(self, **{name: False})
 

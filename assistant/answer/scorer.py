@@ -53,7 +53,7 @@ class CandidateScorer:
         return {"weights": {k: round(float(v), 6) for k, v in self.weights.items()}}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> "CandidateScorer":
+    def from_json(cls, data: Mapping[str, Any] | None) -> CandidateScorer:
         if not data or not data.get("weights"):
             return HAND_SCORER
         return cls(dict(data["weights"]), fitted=True)

@@ -25,7 +25,7 @@ class TermStats:
     background: np.ndarray | None = None
 
     @classmethod
-    def from_store(cls, store: Store, sample: int = 2000, seed: int = 0) -> "TermStats":
+    def from_store(cls, store: Store, sample: int = 2000, seed: int = 0) -> TermStats:
         """Count, once per process, in how many passages each term occurs."""
         df: dict[int, int] = {}
         vectors: list[Sequence[float]] = []
@@ -48,7 +48,7 @@ class TermStats:
         return cls(n, df, background)
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> "TermStats":
+    def from_texts(cls, texts: Iterable[str]) -> TermStats:
         df: dict[int, int] = {}
         n = 0
         for text in texts:
@@ -138,10 +138,7 @@ def question_names(info: QuestionInfo) -> list[str]:
     if info.lang != "pl":
         return []
     words = analyzer.words(info.text)[1:]
-    return [
-        w for w in words
-        if w[:1].isupper() and sum(ch.isupper() for ch in w) == 1 and len(w) >= 4 and analyzer.word_terms(w)
-    ]
+    return [w for w in words if w[:1].isupper() and sum(ch.isupper() for ch in w) == 1 and len(w) >= 4 and analyzer.word_terms(w)]
 
 
 def distinctive_names(info: QuestionInfo, focus: Sequence[FocusWord]) -> list[FocusWord]:
@@ -150,7 +147,4 @@ def distinctive_names(info: QuestionInfo, focus: Sequence[FocusWord]) -> list[Fo
     "Bieżanów" is the one that matters)."""
     asked = set(question_names(info))
     # a word neither the index nor the dictionary knows is a typo or OCR damage ("Lokalowc"), no name
-    return [
-        f for f in focus
-        if f.word in asked and (f.weight >= GENERIC_IDF if f.known else analyzer.is_known_word(f.word))
-    ]
+    return [f for f in focus if f.word in asked and (f.weight >= GENERIC_IDF if f.known else analyzer.is_known_word(f.word))]

@@ -25,47 +25,69 @@ ADDRESS = "address"  # a street address
 PLACE = "place"  # a room, a place, a web page
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (AMOUNT, re.compile(
-        r"\b(ile\s+(pieniędzy|pieniedzy|złotych|zlotych|środków|srodkow|kosztuje|kosztował\w*|kosztowal\w*|wynosi\w*\s+(stawka|kwota|budżet|budzet|czynsz|opłata|oplata|koszt))"
-        r"|jak\w*\s+((był|była|było|jest|będzie|byl|byla|bylo)\s+)?(łączn\w+\s+|laczn\w+\s+)?(kwot\w+|budżet\w*|budzet\w*|koszt\w*|stawk\w+|wysokoś\w+|wysokosc\w*)"
-        r"|how\s+much\s+(money|did|does|do|is|was|will)|how\s+much\b.*\b(cost|spend|spent|budget|fund)"
-        r"|what\s+(was|is)\s+the\s+(total\s+)?(budget|amount|cost|price)"
-        r"|скільки\s+(грошей|коштів|коштує|коштувал\w*)|яка\s+сума|який\s+бюджет)\b",
-        re.I,
-    )),
-    (TIME, re.compile(
-        r"\b(o\s+której\s+godzin\w*|o\s+ktorej\s+godzin\w*|w\s+jakich\s+godzinach|godzin\w*\s+otwarcia"
-        r"|what\s+time|opening\s+hours|what\s+hours|о\s+котрій|години\s+роботи)\b",
-        re.I,
-    )),
+    (
+        AMOUNT,
+        re.compile(
+            r"\b(ile\s+(pieniędzy|pieniedzy|złotych|zlotych|środków|srodkow|kosztuje|kosztował\w*|kosztowal\w*|wynosi\w*\s+(stawka|kwota|budżet|budzet|czynsz|opłata|oplata|koszt))"
+            r"|jak\w*\s+((był|była|było|jest|będzie|byl|byla|bylo)\s+)?(łączn\w+\s+|laczn\w+\s+)?(kwot\w+|budżet\w*|budzet\w*|koszt\w*|stawk\w+|wysokoś\w+|wysokosc\w*)"
+            r"|how\s+much\s+(money|did|does|do|is|was|will)|how\s+much\b.*\b(cost|spend|spent|budget|fund)"
+            r"|what\s+(was|is)\s+the\s+(total\s+)?(budget|amount|cost|price)"
+            r"|скільки\s+(грошей|коштів|коштує|коштувал\w*)|яка\s+сума|який\s+бюджет)\b",
+            re.I,
+        ),
+    ),
+    (
+        TIME,
+        re.compile(
+            r"\b(o\s+której\s+godzin\w*|o\s+ktorej\s+godzin\w*|w\s+jakich\s+godzinach|godzin\w*\s+otwarcia"
+            r"|what\s+time|opening\s+hours|what\s+hours|о\s+котрій|години\s+роботи)\b",
+            re.I,
+        ),
+    ),
     (NUMBER, re.compile(r"\b(ile|ilu|ilość|ilosc|liczba|how\s+many|скільки)\b", re.I)),
-    (DATE, re.compile(
-        r"\b(kiedy|którego\s+dnia|ktorego\s+dnia|w\s+którym\s+roku|w\s+ktorym\s+roku|od\s+kiedy|do\s+kiedy"
-        r"|jak\w*\s+(jest\s+|był\s+|byl\s+)?termin\w*|w\s+jakim\s+terminie|na\s+jakie\s+lata|w\s+jakich\s+latach"
-        r"|dat[aęy]|^when|when\s+(did|does|do|was|is|were|are|will)|what\s+date|what\s+year|коли|якого\s+числа|в\s+якому\s+році)\b",
-        re.I,
-    )),
-    (PERSON, re.compile(
-        r"\b(jak\s+(się\s+)?nazywa\s+się|jak\s+(się\s+)?nazywa|imię\s+i\s+nazwisko|imie\s+i\s+nazwisko|który\s+prezydent|ktory\s+prezydent"
-        r"|what\s+is\s+the\s+name\s+of\s+the\s+(director|head|mayor|chair|president)|як\s+звати|як\s+прізвище)\b",
-        re.I,
-    )),
-    (AGENT, re.compile(
-        r"\b(kto|kogo|komu|któr\w+\s+(fundacj\w+|organizacj\w+|instytucj\w+|stowarzyszeni\w+|wydział\w*|jednostk\w+)"
-        r"|do\s+jakiej\s+instytucji|jak\w+\s+(instytucj\w+|fundacj\w+|organizacj\w+)\s+(zgłosił\w*|wystąpił\w*|zaproponował\w*)"
-        r"|who|whom|which\s+(foundation|organi[sz]ation|institution|department|ngo)"
-        r"|хто|кого|яка\s+(фундація|організація|установа))\b",
-        re.I,
-    )),
+    (
+        DATE,
+        re.compile(
+            r"\b(kiedy|którego\s+dnia|ktorego\s+dnia|w\s+którym\s+roku|w\s+ktorym\s+roku|od\s+kiedy|do\s+kiedy"
+            r"|jak\w*\s+(jest\s+|był\s+|byl\s+)?termin\w*|w\s+jakim\s+terminie|na\s+jakie\s+lata|w\s+jakich\s+latach"
+            r"|dat[aęy]|^when|when\s+(did|does|do|was|is|were|are|will)|what\s+date|what\s+year|коли|якого\s+числа|в\s+якому\s+році)\b",
+            re.I,
+        ),
+    ),
+    (
+        PERSON,
+        re.compile(
+            r"\b(jak\s+(się\s+)?nazywa\s+się|jak\s+(się\s+)?nazywa|imię\s+i\s+nazwisko|imie\s+i\s+nazwisko|który\s+prezydent|ktory\s+prezydent"
+            r"|what\s+is\s+the\s+name\s+of\s+the\s+(director|head|mayor|chair|president)|як\s+звати|як\s+прізвище)\b",
+            re.I,
+        ),
+    ),
+    (
+        AGENT,
+        re.compile(
+            r"\b(kto|kogo|komu|któr\w+\s+(fundacj\w+|organizacj\w+|instytucj\w+|stowarzyszeni\w+|wydział\w*|jednostk\w+)"
+            r"|do\s+jakiej\s+instytucji|jak\w+\s+(instytucj\w+|fundacj\w+|organizacj\w+)\s+(zgłosił\w*|wystąpił\w*|zaproponował\w*)"
+            r"|who|whom|which\s+(foundation|organi[sz]ation|institution|department|ngo)"
+            r"|хто|кого|яка\s+(фундація|організація|установа))\b",
+            re.I,
+        ),
+    ),
     # "gdzie jest siedziba…", "where is the office of…": the seat of an institution is an address
-    (ADDRESS, re.compile(
-        r"\b(pod\s+jakim\s+adresem|adres\w*|address|адрес\w*|gdzie\s+(?:\w+\s+){0,3}siedzib\w*"
-        r"|where\s+(?:\w+\s+){0,3}(?:headquarters|head\s+office|seat)|де\s+(?:\w+\s+){0,3}офіс\w*)\b", re.I
-    )),
-    (PLACE, re.compile(
-        r"\b(gdzie|dokąd|dokad|w\s+jakim\s+miejscu|where|де|куди)\b",
-        re.I,
-    )),
+    (
+        ADDRESS,
+        re.compile(
+            r"\b(pod\s+jakim\s+adresem|adres\w*|address|адрес\w*|gdzie\s+(?:\w+\s+){0,3}siedzib\w*"
+            r"|where\s+(?:\w+\s+){0,3}(?:headquarters|head\s+office|seat)|де\s+(?:\w+\s+){0,3}офіс\w*)\b",
+            re.I,
+        ),
+    ),
+    (
+        PLACE,
+        re.compile(
+            r"\b(gdzie|dokąd|dokad|w\s+jakim\s+miejscu|where|де|куди)\b",
+            re.I,
+        ),
+    ),
 ]
 
 # Roles whose holder a question may ask to be named ("Jak nazywa się dyrektor…").
@@ -76,7 +98,9 @@ _PERSON_ROLES = frozenset(
 )
 
 _LIST_VERBS = re.compile(r"\b(wymień|wymien|wylicz|list|name\s+the|перелічіть|назвіть)\b", re.I)
-_LIST_EN = re.compile(r"\b(what|which)\s+(\w+\s+){0,2}(proposals|postulates|demands|actions|measures|topics|organi[sz]ations|institutions|initiatives|forms|areas)\b", re.I)
+_LIST_EN = re.compile(
+    r"\b(what|which)\s+(\w+\s+){0,2}(proposals|postulates|demands|actions|measures|topics|organi[sz]ations|institutions|initiatives|forms|areas)\b", re.I
+)
 _LIST_UK = re.compile(r"\b(які|яких)\b", re.I)
 _INTERROGATIVE_LEMMAS = ("jaki", "który")
 
@@ -126,7 +150,7 @@ def analyse_question(question: str) -> QuestionInfo:
 
 
 def question_language(text: str) -> str:
-    """"uk" for Cyrillic, "en" for English function words, else "pl"."""
+    """ "uk" for Cyrillic, "en" for English function words, else "pl"."""
     if re.search(r"[а-яіїєґ]", text, re.I):
         return "uk"
     english = re.findall(
@@ -157,13 +181,11 @@ def is_list_question(text: str) -> bool:
                 agreeing = {num for num, case in pronoun & noun}
                 return agreeing == {"pl"}
         return False
-    if _LIST_UK.search(text) and not re.search(r"\b(який|яка|яке)\b", text, re.I):
-        return True
-    return False
+    return bool(_LIST_UK.search(text) and not re.search(r"\b(який|яка|яке)\b", text, re.I))
 
 
 def _asks_for_named_role(text: str) -> bool:
-    """"Jak nazywa się dyrektor…" / "Kto jest pełnomocnikiem…": a person's name is wanted."""
+    """ "Jak nazywa się dyrektor…" / "Kto jest pełnomocnikiem…": a person's name is wanted."""
     if not re.search(r"\b(nazywa|nazwisko|name)\b", text, re.I):
         return False
     return any(set(_morph_lemmas(w)) & _PERSON_ROLES for w in analyzer.words(text))
