@@ -210,26 +210,28 @@ def evidence_of(
     return Evidence(features, best, focus)
 
 
+# The vetoes: (rule, feature, the value at or below which it refuses, why). A feature is 1.0 when
+# it does not argue against answering; "typed" questions only for the type checks.
+VETOES = (
+    ("veto_missing_type", "type_top", 0.0, "no sentence holds the kind of answer asked for"),
+    ("veto_missing_identifier", "identifiers", 0.0, "an identifying number of the question is not in the documents"),
+    ("veto_unknown_acronym", "acronyms", 0.0, "an acronym of the question is not in the documents"),
+    ("veto_missing_year", "years", 0.0, "the year asked about is not in the documents"),
+    ("veto_common_words_only", "anchored", 0.0, "the question shares only common words with the documents"),
+    ("veto_answer_without_type", "support_type", 0.0, "the best answer sentence does not hold the kind of answer asked for"),
+    ("veto_other_year", "year_match", 0.0, "the answer comes from a document of another year than the one asked about"),
+    ("veto_other_name", "support_names", 1.0 - 1e-9, "the answer's passage does not name what the question is about"),
+)
+
+
 def rule_reasons(features: dict[str, float], rules: AnswerRules = DEFAULT_RULES) -> list[str]:
-    """Checks that decide alone, before any model: the answer type asked for is in no
-    sentence of the retrieved passages; an identifying number of the question, or every year it names, is in
-    none of the retrieved documents; an acronym of the question is neither in the index nor
-    spelled out in the passages; the question shares only common words with the documents."""
-    reasons = []
-    if rules.veto_missing_type and features.get("typed") and features.get("type_top", 1.0) <= 0.0:
-        reasons.append("no sentence holds the kind of answer asked for")
-    if rules.veto_missing_identifier and features.get("identifiers", 1.0) <= 0.0:
-        reasons.append("an identifying number of the question is not in the documents")
-    if rules.veto_unknown_acronym and features.get("acronyms", 1.0) <= 0.0:
-        reasons.append("an acronym of the question is not in the documents")
-    if rules.veto_missing_year and features.get("years", 1.0) <= 0.0:
-        reasons.append("the year asked about is not in the documents")
-    if rules.veto_common_words_only and features.get("anchored", 1.0) <= 0.0:
-        reasons.append("the question shares only common words with the documents")
-    if rules.veto_answer_without_type and features.get("support_type", 1.0) <= 0.0:
-        reasons.append("the best answer sentence does not hold the kind of answer asked for")
-    if rules.veto_other_year and features.get("year_match", 1.0) <= 0.0:
-        reasons.append("the answer comes from a document of another year than the one asked about")
-    if rules.veto_other_name and features.get("support_names", 1.0) < 1.0:
-        reasons.append("the answer's passage does not name what the question is about")
-    return reasons
+    """The vetoes that decide alone, before any model (:data:`VETOES`, each one a switch of
+    ``rules``): the kind of answer asked for is in no sentence, or not in the chosen one; an
+    identifying number, the year asked about or an acronym is not in the documents; the question
+    shares only common words with them; the answer's document is of another year, or its passage
+    does not name what the question names."""
+    return [
+        reason
+        for rule, feature, limit, reason in VETOES
+        if getattr(rules, rule) and (feature != "type_top" or features.get("typed")) and features.get(feature, 1.0) <= limit
+    ]
