@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from assistant.retrieval.retriever import DEFAULT_KINDS
 from eval.gold import Question, doc_name, passage_qrels
 from eval.metrics import K, aggregate, latency, per_question
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 
 
 @dataclass(frozen=True)

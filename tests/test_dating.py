@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.documents.dating import date_of, partial_date
+from indexer.documents.dating import date_of
+from indexer.documents.metadata import partial_date
 from indexer.settings import Settings
 from indexer.store.schema import SearchFilters
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from indexer.documents import cleaning
-from indexer.documents.loaders import LoadError, decode_text, html_to_text, load, parse
+from indexer.documents.loaders import LoadError, decode_text, load, parse
+from indexer.documents.visible import html_to_text
 
 POLISH_TEXT = st.text(
     alphabet=st.one_of(

@@ -21,7 +21,7 @@ from assistant.question.analysis import (
     TIME,
     QuestionInfo,
 )
-from indexer.text import analyzer
+from indexer.text import analyzer, language
 
 # --------------------------------------------------------------------------------------
 # Answer types found in a sentence
@@ -29,12 +29,7 @@ from indexer.text import analyzer
 
 # Language data of the answer types (matched on Morfeusz lemmas; folded forms only for words the
 # dictionary does not know, as "wrzesnia" typed without Polish letters).
-MONTH_LEMMAS = frozenset("styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień".split())
-_MONTH_FOLDED = frozenset(
-    "styczen stycznia styczniu luty lutego lutym marzec marca marcu kwiecien kwietnia kwietniu maj maja maju"
-    " czerwiec czerwca czerwcu lipiec lipca lipcu sierpien sierpnia sierpniu wrzesien wrzesnia wrzesniu"
-    " pazdziernik pazdziernika pazdzierniku listopad listopada listopadzie grudzien grudnia grudniu".split()
-)
+MONTH_LEMMAS = frozenset(language.MONTH_LEMMAS)
 _ENGLISH_MONTHS = frozenset("january february march april may june july august september october november december".split())
 PLACE_LEMMAS = frozenset({"sala", "budynek", "siedziba", "lokal", "pomieszczenie", "portal", "gmach", "biuro"})
 # a number after these is an identifier or a reference ("Zarządzenie Nr 2638/2014", "§ 5",
@@ -51,7 +46,7 @@ def is_month(word: str) -> bool:
     if lemmas:
         return bool(set(lemmas) & MONTH_LEMMAS) or word.lower() in _ENGLISH_MONTHS
     folded = analyzer.fold(word)
-    return folded in _MONTH_FOLDED or folded in _ENGLISH_MONTHS
+    return language.month_number(word) is not None or folded in _ENGLISH_MONTHS
 
 
 def has_month(text: str) -> bool:
@@ -272,7 +267,6 @@ def _count_spans(sentence: str, info: QuestionInfo) -> list[Span]:
 
 # a date that follows a cited act ("ustawy z dnia 24 kwietnia 2003 r.", "Zarządzenia Nr 188/2025
 # … z dnia 21 stycznia 2025 r.") dates the act, not what the question asks about
-_ACT_LEMMAS = frozenset({"ustawa", "uchwała", "zarządzenie", "rozporządzenie", "obwieszczenie", "dziennik"})
 _ACT_REACH = 60  # characters back from "z dnia" to the act's name
 _DURATION = re.compile(r"\b\d+\s+(?:dni|dnia|tygodni|tygodnie|tydzień|miesięcy|miesiące|miesiąca|lat|lata)\b", re.I)
 
@@ -282,7 +276,7 @@ def _cites_act(sentence: str, at: int) -> bool:
     before = sentence[max(0, at - _ACT_REACH) : at]
     if not re.search(r"\bz\s+dnia\s*$|\bz\s+dnia\s+\d{1,2}\s*$", before, re.I):
         return False
-    return bool(analyzer.text_lemmas(before) & _ACT_LEMMAS)
+    return bool(analyzer.text_lemmas(before) & language.CITED_ACT_LEMMAS)
 
 
 def _date_spans(sentence: str, info: QuestionInfo) -> list[Span]:

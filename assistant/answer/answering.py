@@ -56,7 +56,7 @@ from assistant.question.analysis import (
     of_year as _of_year,
 )
 from assistant.retrieval.retriever import Hit, Retriever
-from indexer.store.backends import SearchFilters, SearchRequest
+from indexer.store.schema import SearchFilters, SearchRequest
 from indexer.text import analyzer
 from indexer.text.analyzer import SparseTerms
 from indexer.text.repair import repair_query

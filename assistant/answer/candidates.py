@@ -29,8 +29,8 @@ from assistant.question.analysis import (
     of_year,
     period_years,
 )
-from indexer.documents.metadata import MONTHS
 from indexer.text import analyzer
+from indexer.text.language import month_genitives
 
 
 @dataclass
@@ -211,7 +211,7 @@ def _answers_nothing(sentence: str, info: QuestionInfo) -> bool:
     return len(words) >= 2 and all(w[:1].isupper() or w.lower() in _NAME_CONNECTORS for w in words)
 
 
-_DAY_MONTH = re.compile(rf"\b([0-3]?\d)\s+({'|'.join(MONTHS)})\b(?:\s+((?:19|20)\d\d))?", re.I)
+_DAY_MONTH = re.compile(rf"\b([0-3]?\d)\s+({'|'.join(month_genitives())})\b(?:\s+((?:19|20)\d\d))?", re.I)
 
 
 def date_match(info: QuestionInfo, hits: Sequence[Any]) -> float:
@@ -233,7 +233,7 @@ def date_match(info: QuestionInfo, hits: Sequence[Any]) -> float:
 
 def _dated_on(hit: Any, match: re.Match[str]) -> bool:
     """The passage's document is dated the day of ``match`` (a ``_DAY_MONTH`` match)."""
-    day, month, year = int(match.group(1)), MONTHS.get(match.group(2).lower(), 0), match.group(3)
+    day, month, year = int(match.group(1)), month_genitives().get(match.group(2).lower(), 0), match.group(3)
     parts = (hit.date or "")[:10].split("-")
     if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
         return False

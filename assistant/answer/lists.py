@@ -25,7 +25,7 @@ from assistant.question.analysis import event_years as _event_years
 from assistant.question.analysis import of_year as _of_year
 from assistant.retrieval.retriever import Hit
 from indexer.documents.metadata import types_named
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 from indexer.text import analyzer
 from indexer.text.sentences import sentence_spans
 

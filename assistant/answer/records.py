@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.question.analysis import QuestionInfo
 from indexer.annotate.postulates import KIND
-from indexer.store.backends import SearchFilters
+from indexer.store.schema import SearchFilters
 from indexer.text import analyzer
 
 LABELS = {

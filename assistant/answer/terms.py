@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from assistant.question.analysis import QuestionInfo
-from indexer.store.backends import SearchFilters, Store
+from indexer.store.base import Store
+from indexer.store.schema import SearchFilters
 from indexer.text import analyzer
 
 

@@ -27,7 +27,6 @@ _ABBREVIATIONS = frozenset({"r", "nr", "ust", "art", "poz", "pkt", "dz", "u", "d
 _PLACE_DATE = re.compile(r"(?:^|\n)[ \t]*[A-ZĄĆĘŁŃÓŚŹŻ][\w\-]+(?:[ \t]+[A-ZĄĆĘŁŃÓŚŹŻ][\w\-]+)?,?[ \t]*(?:dnia|dn\.)?[ \t]*$")
 _YEAR = re.compile(r"(?<![\d/.-])((?:19|20)\d\d)(?![\d/-])")
 _FILE_DATE = re.compile(r"^((?:19|20)\d\d)(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?(?=[_\- .]|$)")
-_PARTIAL = re.compile(r"^((?:19|20)\d\d)(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
 # How much each kind of candidate counts; ties go to the earlier one.
 WEIGHTS = {
@@ -59,20 +58,6 @@ class DateGuess:
     evidence: str
 
 
-def partial_date(value: object) -> str | None:
-    """``value`` as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a manifest may hold 2019 as a number);
-    ``None`` when it is none of these."""
-    text = str(value).strip() if value is not None else ""
-    match = _PARTIAL.match(text)
-    if not match:
-        return None
-    year, month, day = match.groups()
-    if day:
-        import calendar
-
-        if int(day) > calendar.monthrange(int(year), int(month))[1]:
-            return None
-    return text
 
 
 def date_of(text: str, title: str = "", path: Path | None = None, extra: tuple[DateGuess, ...] = ()) -> DateGuess:

@@ -16,7 +16,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from indexer.documents.loaders import LoadError, Page, RawDocument
+from indexer.documents.raw import Page, RawDocument
+from indexer.errors import LoadError
 
 DOCX_SUFFIXES = {".docx"}
 MAX_XML_BYTES = 200 * 1024 * 1024  # uncompressed; a larger document.xml is a ZIP bomb, not a document

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.documents import cleaning
-from indexer.documents.dating import EVIDENCE, DateGuess, date_of, partial_date
-from indexer.documents.loaders import html_to_text, visible_html
+from indexer.documents.dating import EVIDENCE, DateGuess, date_of
+from indexer.documents.metadata import partial_date
+from indexer.documents.visible import html_to_text, visible_html
 
 logger = logging.getLogger(__name__)
 

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import signal
 import stat
 import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from indexer.documents import cleaning
+from indexer.documents.raw import Page, RawDocument
 from indexer.errors import LoadError
 
 if TYPE_CHECKING:
-    from indexer.documents.dating import DateGuess
     from indexer.documents.ocr import PageReader
 
 logger = logging.getLogger(__name__)
@@ -40,33 +38,8 @@ PARSE_SECONDS_LIMIT = 120.0  # one malformed file may not hang the whole build
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
 
 
-@dataclass(frozen=True)
-class Page:
-    """Text of one page (``number`` is 1-based for PDFs, ``None`` for unpaginated files;
-    ``ocr`` names the engine when the text was read from the page's image)."""
-
-    number: int | None
-    text: str
-    ocr: str | None = None
 
 
-@dataclass
-class RawDocument:
-    """What a loader read from one file, before metadata and chunking."""
-
-    path: Path
-    pages: list[Page]
-    content_hash: str
-    embedded_title: str | None = None
-    encoding: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    unread_pages: list[int] = field(default_factory=list)  # PDF pages left without text
-    ocr_cached: int = 0  # OCR'd pages whose text came from the page cache
-    embedded_date: DateGuess | None = None  # a date the file states as its own (a web page's)
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(page.text for page in self.pages)
 
 
 def load(path: Path, max_bytes: int) -> RawDocument:
@@ -222,58 +195,12 @@ def _junk_ratio(text: str) -> float:
     return bad / len(sample)
 
 
-_BLOCK_TAGS = {
-    "p", "div", "section", "article", "br", "tr", "table", "ul", "ol", "li",
-    "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "main", "blockquote", "pre",
-}
 
 
-def visible_html(html: str) -> tuple[str | None, Any]:
-    """The page's ``<title>`` and its parsed body without what a browser does not show
-    (scripts, styles, hidden elements, an unterminated comment)."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(_close_comments(html), "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
-    for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe"]):
-        tag.decompose()
-    for tag in soup.find_all(style=re.compile(r"display\s*:\s*none", re.I)):
-        tag.decompose()
-    for tag in soup.find_all(hidden=True):
-        tag.decompose()
-    return title, soup
 
 
-def html_to_text(html: str) -> tuple[str | None, str]:
-    """Visible text of an HTML page, headings as Markdown ``#`` lines, list items as ``- ``."""
-    title, soup = visible_html(html)
-    for level in range(1, 7):
-        for tag in soup.find_all(f"h{level}"):
-            tag.insert_before("\n\n" + "#" * level + " ")
-            tag.insert_after("\n\n")
-    for tag in soup.find_all("li"):
-        tag.insert_before("\n- ")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_after("\n")
-    text = soup.get_text()
-    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.splitlines()]
-    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    if not title:
-        heading = re.search(r"^# (.+)$", body, re.M)
-        title = heading.group(1).strip() if heading else None
-    return title, body
 
 
-def _close_comments(html: str) -> str:
-    """Cut an unterminated ``<!--`` and all after it, as browsers hide it (html.parser would
-    keep it, and the markup inside, as visible text)."""
-    pos = 0
-    while (start := html.find("<!--", pos)) != -1:
-        end = html.find("-->", start + 4)
-        if end == -1:
-            return html[:start]
-        pos = end + 3
-    return html
 
 
 def _load_pdf(path: Path, data: bytes, digest: str) -> tuple[RawDocument, list[int]]:

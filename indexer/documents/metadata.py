@@ -21,8 +21,6 @@ logger = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
 
-# TODO(answer-rewrite): assistant/answer/evidence.py imports MONTHS from here; it should call
-# indexer.text.language.month_genitives() / month_number() instead.
 MONTHS = month_genitives()
 _ISO = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 _DOTTED = re.compile(r"\b(0?[1-9]|[12]\d|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)\d\d)\b")
@@ -69,8 +67,6 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
     except (OSError, ValueError) as exc:
         logger.warning("%s: unreadable manifest, ignored (%s)", path, exc)
         return {}
-    from indexer.documents.dating import partial_date
-
     entries = {}
     for item in raw.get("documents", []):
         if isinstance(item, dict) and item.get("file"):
@@ -236,3 +232,22 @@ def organisations(text: str) -> list[str]:
                     found.setdefault(bare, None)
                 i += 1
     return list(found)
+
+
+_PARTIAL = re.compile(r"^((?:19|20)\d\d)(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def partial_date(value: object) -> str | None:
+    """``value`` as "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a manifest may hold 2019 as a number);
+    ``None`` when it is none of these."""
+    text = str(value).strip() if value is not None else ""
+    match = _PARTIAL.match(text)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if day:
+        import calendar
+
+        if int(day) > calendar.monthrange(int(year), int(month))[1]:
+            return None
+    return text

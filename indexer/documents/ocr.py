@@ -306,7 +306,8 @@ def add_ocr_pages(doc: Any, data: bytes, empty: Sequence[int], reader: PageReade
     """The loaded PDF ``doc`` (a RawDocument) with its pages without text (``empty``) read by
     OCR where possible; the pages still without text are named in a warning, and a document
     left with no text at all is a LoadError that says why (no engine, or nothing read)."""
-    from indexer.documents.loaders import LoadError, Page
+    from indexer.documents.raw import Page
+    from indexer.errors import LoadError
 
     found = [p for p in (reader.read(data, empty) if reader is not None else []) if p.text.strip()]
     if found:
