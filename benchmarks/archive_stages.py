@@ -42,7 +42,9 @@ def stage_of_frame(path: str, function: str) -> str | None:
     if rel in ("text/repair.py", "documents/cleaning.py"):
         return "repair"
     if rel.startswith("vectors/"):
-        return "model_load" if function == "load_embedder" else "embed"
+        # loading (and converting) the model, wherever in vectors/ it happens, is not embedding
+        loading = function in ("load_embedder", "_load_model") or name in ("container.py", "charsmap.py", "convert.py", "model_cache.py")
+        return "model_load" if loading else "embed"
     if rel.startswith("store/") or rel == "versions.py":
         return "store"
     if rel.startswith("annotate/"):

@@ -140,7 +140,7 @@ def _fmt(value: Any) -> str:
 FIGURES = ("citation_precision", "citation_recall", "key_fact_coverage", "abstention_recall", "false_abstention")
 
 
-def evaluate_calibrations(rows: Sequence[Any], current: dict[str, Any], cv: bool = True) -> dict[str, Any]:
+def evaluate_calibrations(rows: Sequence[Any], current: dict[str, Any], cv: bool = True, scorer: bool = True) -> dict[str, Any]:
     """The answer figures per corpus under: the current calibration; one fitted on every
     question (in-sample); fitted on the shipped corpus alone (checked on the unseen one); and
     grouped cross-validation (whole documents left out)."""
@@ -148,14 +148,14 @@ def evaluate_calibrations(rows: Sequence[Any], current: dict[str, Any], cv: bool
 
     result: dict[str, Any] = {}
     result["current"] = fitting.measure(rows, [fitting.answer(r, current) for r in rows])
-    fitted = fitting.fit(rows, current)
+    fitted = fitting.fit(rows, current, scorer=scorer)
     result["in_sample"] = fitting.measure(rows, [fitting.answer(r, fitted) for r in rows])
     shipped = [r for r in rows if r.corpus == "shipped"]
     if shipped and len(shipped) < len(rows):
-        from_shipped = fitting.fit(shipped, current)
+        from_shipped = fitting.fit(shipped, current, scorer=scorer)
         result["fit_on_shipped"] = fitting.measure(rows, [fitting.answer(r, from_shipped) for r in rows])
     if cv:
-        result["cross_validated"] = fitting.cross_validate(rows, current)
+        result["cross_validated"] = fitting.cross_validate(rows, current, scorer=scorer)
     result["calibration"] = fitted
     return result
 
@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--corpus", default="shipped,unseen", help="corpora whose questions are fitted on")
+    parser.add_argument("--hand-scorer", action="store_true", help="keep the hand weights of the sentence scorer; fit the abstention model only")
     args = parser.parse_args(argv)
 
     from assistant.answer.answering import CALIBRATION_FILE, Answerer, load_calibration
@@ -204,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         answerers[name] = Answerer(retriever, calibration)
         rows += fitting.collect(answerers[name], corpus.questions(), name)
     t0 = time.perf_counter()
-    result = evaluate_calibrations(rows, calibration, cv=not args.no_cv)
+    if args.hand_scorer:
+        calibration = {k: v for k, v in calibration.items() if k != "scorer"}
+    result = evaluate_calibrations(rows, calibration, cv=not args.no_cv, scorer=not args.hand_scorer)
     print(f"fitted and evaluated in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if args.command == "fit":
         fitted = result["calibration"]

@@ -123,7 +123,8 @@ def fit(rows: Sequence[FitRow], base: dict[str, Any], scorer: bool = True) -> di
                 continue
             x = feature_matrix([c.features for c in gathered.candidates], FEATURES)
             groups.append((x, candidate_labels(row.question, gathered.candidates)))
-        calibration["scorer"] = fit_conditional_logit(groups, FEATURES, l2=L2_SCORER).to_json()
+        fitted = fit_conditional_logit(groups, FEATURES, l2=L2_SCORER)
+        calibration["scorer"] = on_hand_scale(fitted, groups).to_json()
     assessed = [_assess(row, calibration) for row in rows]
     open_idx = [i for i, g in enumerate(assessed) if not g.reasons and g.candidates] or list(range(len(rows)))
     x = [assessed[i].evidence.features for i in open_idx]
@@ -135,6 +136,21 @@ def fit(rows: Sequence[FitRow], base: dict[str, Any], scorer: bool = True) -> di
     calibration["min_evidence"] = round(model.threshold, 6)
     calibration["abstention"] = model.to_json()
     return calibration
+
+
+def on_hand_scale(scorer: Any, groups: Sequence[tuple[np.ndarray, np.ndarray]]) -> Any:
+    """``scorer`` rescaled so its scores spread within a question as the hand weights' do: the
+    order is the fitted one, and the answer strategies' margins (a close second sentence, a
+    typed sentence within reach) keep the meaning they were written with."""
+    from assistant.answer.scorer import FEATURES, HAND_SCORER, CandidateScorer
+
+    def spread(weights: Any) -> float:
+        w = np.array([weights.get(name, 0.0) for name in FEATURES])
+        values = [float(np.std(x @ w)) for x, _y in groups if len(x) > 1]
+        return float(np.mean(values)) if values else 1.0
+
+    factor = spread(HAND_SCORER.weights) / (spread(scorer.weights) or 1.0)
+    return CandidateScorer({k: v * factor for k, v in scorer.weights.items()}, fitted=True)
 
 
 def answer(row: FitRow, calibration: dict[str, Any]) -> Any:

@@ -254,7 +254,9 @@ def test_record_list_keeps_the_records_on_the_topic_asked(answerer):
     record of the meeting; a question naming no topic of its own still lists all seven."""
     topical = answerer.ask("Które postulaty dotyczyły polityki lokalowej?")
     assert not topical.abstained and topical.citations
-    assert all(c.kind == "postulate" and "lokal" in c.passage for c in topical.citations)
+    # the premises records, and other documents' sentences on premises (tests/test_list_answers.py)
+    assert all("lokal" in c.passage for c in topical.citations)
+    assert any(c.kind == "postulate" for c in topical.citations)
     assert "Probacja" in topical.answer and "Cyfronet" not in topical.answer
     broad = answerer.ask("Które postulaty zgłosiły organizacje do projektu programu współpracy na 2026 rok?")
     assert len(broad.citations) >= 7
@@ -386,19 +388,14 @@ def test_logistic_fit_separates_what_is_separable():
 
 
 def test_shipped_calibration_is_usable(answerer):
-    """The shipped calibration holds a fitted scorer over the candidate features and an
-    abstention model over corpus-independent evidence features (no absolute similarity
-    reference fitted on five documents)."""
-    from assistant.answer.scorer import FEATURES as CANDIDATE_FEATURES
-    from eval.fitting import ABSTENTION_FEATURES
+    from assistant.answer.evidence import FEATURES, MODEL_FEATURES
 
     calibration = answerer.calibration
     assert 0.0 < calibration["min_evidence"] < 1.0
-    assert set(calibration["abstention"]["weights"]) == set(ABSTENTION_FEATURES)
-    assert not calibration["abstention"].get("references")
-    assert set(calibration["scorer"]["weights"]) == set(CANDIDATE_FEATURES)
-    assert answerer.scorer.fitted
+    assert set(calibration["abstention"]["weights"]) <= set(MODEL_FEATURES)
+    assert set(calibration["abstention"]["references"]) == {"pl", "foreign"}
     assert 0.0 < calibration["verification"]["min_similarity"] < 1.0
+    assert {"type_ok", "date_match", "vocabulary", "on_topic"} <= set(FEATURES)
 
 
 def test_answer_metrics_definitions():

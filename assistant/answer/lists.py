@@ -220,8 +220,8 @@ def topic_mentions(answerer: Any, gathered: Any, records: list[Hit]) -> list[Sen
     postulates in their text, without records (a 2011 meeting note on premises)."""
     rare = [f.word for f in gathered.evidence.focus if f.known and f.weight >= GENERIC_IDF]
     stems = topic_stems(rare)
-    if not stems or answerer.term_stats.n_docs < MIN_PASSAGES_FOR_RARITY:
-        return []
+    if not stems or answerer.term_stats.n_docs < MIN_PASSAGES_FOR_RARITY or _event_years(gathered.question):
+        return []  # a question about one meeting or year asks for its records only
     covered = {r.doc_id for r in records}
     best: dict[str, SentenceCandidate] = {}
     for cand in gathered.candidates:

@@ -27,11 +27,14 @@ class TermStats:
 
     @classmethod
     def from_store(cls, store: Store, sample: int = 2000, seed: int = 0) -> TermStats:
-        """Count, once per process, in how many passages each term occurs."""
+        """Count, once per process, in how many passages each term occurs. The document's title
+        is part of every passage's lexical text (so that its passages are found by it): its
+        words count once per document, or every title word would look common."""
         df: dict[int, int] = {}
         vectors: list[Sequence[float]] = []
         rng = np.random.default_rng(seed)
         n = 0
+        titles: dict[str, frozenset[int]] = {}
         for point in store.scroll(SearchFilters(kinds=("passage",)), with_vectors=True):
             n += 1
             if point.dense is not None:
@@ -43,8 +46,14 @@ class TermStats:
                         vectors[j] = point.dense
             if point.sparse is None:
                 continue
+            payload = point.payload or {}
+            doc = str(payload.get("doc_id", ""))
+            first = doc not in titles
+            if first:
+                titles[doc] = frozenset(analyzer.term_id(t) for t in analyzer.terms(str(payload.get("title") or "")))
             for idx in set(point.sparse.indices):
-                df[idx] = df.get(idx, 0) + 1
+                if first or idx not in titles[doc]:
+                    df[idx] = df.get(idx, 0) + 1
         background = np.asarray(vectors, dtype=np.float32) if vectors else None
         return cls(n, df, background)
 
@@ -147,5 +156,23 @@ def distinctive_names(info: QuestionInfo, focus: Sequence[FocusWord]) -> list[Fo
     is about ("Centrum Obywatelskie Bieżanów": "Centrum" and "Obywatelskie" are everywhere,
     "Bieżanów" is the one that matters)."""
     asked = set(question_names(info))
-    # a word neither the index nor the dictionary knows is a typo or OCR damage ("Lokalowc"), no name
-    return [f for f in focus if f.word in asked and (f.weight >= GENERIC_IDF if f.known else analyzer.is_known_word(f.word))]
+    out = []
+    for f in focus:
+        if f.word not in asked:
+            continue
+        if not analyzer.is_known_word(f.word):
+            # a word neither the index nor the dictionary knows is a typo or OCR damage ("Lokalowc")
+            if f.known and f.weight >= GENERIC_IDF:
+                out.append(f)
+        elif is_proper_name(f.word) and (not f.known or f.weight >= GENERIC_IDF):
+            out.append(f)  # a capitalised common noun ("Urząd", written "UMK" in the text) is no name
+    return out
+
+
+_COMMON = frozenset({"nazwa_pospolita", "człon_nazwy_geograficznej"})
+
+
+def is_proper_name(word: str) -> bool:
+    """Morfeusz reads ``word`` as a proper name: a place, a surname, a first name ("Bieżanów",
+    "Podgórze", "Grzegórzki"), not only a common noun written with a capital ("Urząd", "Sportu")."""
+    return any(set(names) - _COMMON for _lemma, _tag, names in analyzer.analyses(word))
