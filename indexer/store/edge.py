@@ -58,10 +58,7 @@ class EdgeStore(Store):
     def upsert(self, points: Sequence[StoredPoint]) -> None:
         """Write ``points`` (same id: replaced)."""
         qe = self._qe
-        batch = [
-            qe.Point(id=p.id, vector=s.point_vectors(p, qe.SparseVector, self.has_sentences), payload=s.with_date_span(p.payload))
-            for p in points
-        ]
+        batch = s.engine_points(points, qe.Point, qe.SparseVector, self.has_sentences)
         if batch:
             self._shard.update(qe.UpdateOperation.upsert_points(batch))
 

@@ -152,6 +152,17 @@ def date_bound(date: str, end: bool) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}T{clock}Z"
 
 
+def engine_points(
+    points: Sequence[StoredPoint], point: Callable[..., Any], sparse_vector: Callable[..., Any], with_sentences: bool
+) -> list[Any]:
+    """``points`` as an engine's point objects (``point(id=, vector=, payload=)``): the named
+    vectors and the payload with its date span, written the same way by both backends."""
+    return [
+        point(id=p.id, vector=point_vectors(p, sparse_vector, with_sentences), payload=with_date_span(p.payload))
+        for p in points
+    ]
+
+
 def with_date_span(payload: dict[str, Any]) -> dict[str, Any]:
     """``payload`` with :data:`DATE_START` / :data:`DATE_END` of its date (none when undated)."""
     date = payload.get(DATE_FIELD)

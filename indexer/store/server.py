@@ -70,10 +70,7 @@ class ClientStore(Store):
     def upsert(self, points: Sequence[StoredPoint]) -> None:
         """Write ``points`` (same id: replaced)."""
         m = self._m
-        batch = [
-            m.PointStruct(id=p.id, vector=s.point_vectors(p, m.SparseVector, self.has_sentences), payload=s.with_date_span(p.payload))
-            for p in points
-        ]
+        batch = s.engine_points(points, m.PointStruct, m.SparseVector, self.has_sentences)
         if batch:
             self.client.upsert(self.collection, points=batch, wait=True)
 
