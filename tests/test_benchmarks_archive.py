@@ -67,6 +67,9 @@ def test_sampler_charges_a_real_build_to_its_stages(tmp_path: Path):
     for path in (tmp_path / "docs").iterdir():
         if path.suffix != ".txt":
             path.unlink()
+    from indexer.vectors.embeddings import clear_embedder_cache
+
+    clear_embedder_cache()  # the model is cached per process: earlier tests of the session loaded it
     result = run(str(tmp_path / "docs"), str(tmp_path / "idx"))
     assert result["documents"] == len(docs) > 0 and not result["errors"]
     stages = result["stages_s"]
