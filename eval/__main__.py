@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from eval.baselines import SYSTEMS
@@ -44,20 +45,22 @@ def _ensure_index(settings: Settings, corpus: EvalCorpus | None = None) -> Setti
     return settings
 
 
-def _corpora(value: str) -> list[str]:
+def _names(value: str, known: Iterable[str], what: str) -> list[str]:
+    """The comma-separated names of ``value``, each one of ``known`` (else an argparse error)."""
+    known = list(known)
     names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in CORPORA]
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown corpora {unknown}; choose from {', '.join(CORPORA)}")
+        raise argparse.ArgumentTypeError(f"unknown {what} {unknown}; choose from {', '.join(known)}")
     return names
+
+
+def _corpora(value: str) -> list[str]:
+    return _names(value, CORPORA, "corpora")
 
 
 def _systems(value: str) -> list[str]:
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    unknown = [n for n in names if n not in SYSTEMS]
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown systems {unknown}; choose from {', '.join(SYSTEMS)}")
-    return names
+    return _names(value, SYSTEMS, "systems")
 
 
 def main(argv: list[str] | None = None) -> int:

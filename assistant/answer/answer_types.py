@@ -76,23 +76,19 @@ _ORG_HEADS = frozenset(
 _PERSON_TITLE = re.compile(r"\b(p\.|pan|pani|dyr\.|prezydent\w*|kierownik\w*)\s+([A-ZĄĆĘŁŃÓŚŹŻ][\w-]+)")
 
 
-def _analyses(word: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    return analyzer.analyses(word)
-
-
 def _is_first_name(word: str) -> bool:
-    return word[:1].isupper() and any("imię" in names for _l, _t, names in _analyses(word))
+    return word[:1].isupper() and any("imię" in names for _l, _t, names in analyzer.analyses(word))
 
 
 def _is_surname_like(word: str) -> bool:
     if not word[:1].isupper():
         return False
-    readings = _analyses(word.split("-")[0])
+    readings = analyzer.analyses(word.split("-")[0])
     return any(tag == "ign" or "nazwisko" in names for _l, tag, names in readings)
 
 
 def _is_numeral(word: str) -> bool:
-    return any(tag.startswith("num") for _l, tag, _n in _analyses(word.lower()))
+    return any(tag.startswith("num") for _l, tag, _n in analyzer.analyses(word.lower()))
 
 
 def people_in(text: str) -> list[str]:
